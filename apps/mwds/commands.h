@@ -1,0 +1,9 @@
+/* The mwds subcommands: each takes its own argv (argv[0] is the command's
+ * name) and returns the process exit code (see cli.h). */
+#ifndef MWDS_APP_COMMANDS_H
+#define MWDS_APP_COMMANDS_H
+
+int cmd_traj(int argc, char **argv);
+int cmd_flights(int argc, char **argv);
+
+#endif

@@ -96,7 +96,9 @@ double mwds_time_to_s(int64_t t_ns);
 mwds_err mwds_time_format_iso8601(int64_t t_ns, char *buf, size_t len);
 
 /* Parses "YYYY-MM-DDThh:mm:ss[.fffffffff][Z|+hh:mm|-hh:mm]" (UTC assumed when no
- * zone is given). Writes *t_ns only on success; MWDS_EPARSE otherwise. */
+ * zone is given; digits past nanoseconds are ignored). Writes *t_ns only on
+ * success. Errors: MWDS_EPARSE (malformed or impossible date), MWDS_ERANGE
+ * (outside what int64_t nanoseconds hold: 1677-09-21 to 2262-04-11). */
 mwds_err mwds_time_parse_iso8601(const char *s, int64_t *t_ns);
 
 #ifdef __cplusplus

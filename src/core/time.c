@@ -147,6 +147,9 @@ mwds_err mwds_time_parse_iso8601(const char *s, int64_t *t_ns)
     if (*p != '\0')
         return MWDS_EPARSE;
     int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset_s;
+    /* int64_t nanoseconds span 1677-09-21 to 2262-04-11 */
+    if (secs > (INT64_MAX - frac_ns) / MWDS_NS_PER_S || secs < INT64_MIN / MWDS_NS_PER_S)
+        return MWDS_ERANGE;
     *t_ns = secs * MWDS_NS_PER_S + frac_ns;
     return MWDS_OK;
 }

@@ -133,6 +133,13 @@ static void test_time_parse_forms_and_errors(void **state)
         assert_int_equal(mwds_time_parse_iso8601(bad[i], &t), MWDS_EPARSE);
         assert_true(t == 42); /* untouched on error */
     }
+    /* found by fuzzing: dates int64_t nanoseconds cannot hold used to wrap */
+    assert_int_equal(mwds_time_parse_iso8601("0984-12-31T23:59:59.5", &t), MWDS_ERANGE);
+    assert_int_equal(mwds_time_parse_iso8601("2262-04-12T00:00:00Z", &t), MWDS_ERANGE);
+    assert_int_equal(mwds_time_parse_iso8601("1677-09-21T00:00:00Z", &t), MWDS_ERANGE);
+    assert_true(t == 42);
+    assert_int_equal(mwds_time_parse_iso8601("2262-04-11T00:00:00Z", &t), MWDS_OK);
+    assert_true(t == INT64_C(9223286400) * MWDS_NS_PER_S);
 }
 
 int main(void)

@@ -12,6 +12,7 @@ static const struct {
 } COMMANDS[] = {
     {"traj", cmd_traj, "compute a missile trajectory for a range, apogee or target"},
     {"flights", cmd_flights, "reproduce published flights with the trajectory model"},
+    {"classes", cmd_classes, "list the missile classes and the range each reaches"},
 };
 
 static void usage(FILE *out)

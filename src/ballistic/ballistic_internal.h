@@ -11,6 +11,8 @@
 #ifndef MWDS_BALLISTIC_INTERNAL_H
 #define MWDS_BALLISTIC_INTERNAL_H
 
+#include <math.h>
+
 #include "mwds/ballistic.h"
 
 /* Acceleration at t_s with the phase in force at phase_t_s. */
@@ -20,6 +22,58 @@ mwds_err mwds__ballistic_accel_phase(const mwds_force_model *fm, double phase_t_
 /* Full burn time of the class: ignition of stage 1 to burnout of the last
  * stage, coasts included. */
 double mwds__ballistic_full_burn_s(const mwds_missile_class *cls);
+
+/* ---- root bracketing (Illinois regula falsi) ------------------------------- */
+
+/* A bracket [a, b] (either order) across which f changes sign. fb may be
+ * unknown (b_known 0: e.g. a point where the quantity cannot be computed),
+ * and the next point is then the midpoint. When one end is kept twice in a
+ * row its value is halved (the Illinois rule), which keeps regula falsi
+ * superlinear. */
+typedef struct mwds__bracket {
+    double a, fa, b, fb;
+    int b_known;
+    char last; /* the end replaced last: 'a', 'b' or 0 */
+} mwds__bracket;
+
+static inline mwds__bracket mwds__bracket_make(double a, double fa, double b, double fb,
+                                               int b_known)
+{
+    mwds__bracket br = {a, fa, b, fb, b_known, 0};
+    return br;
+}
+
+/* The next point to evaluate, strictly inside the bracket. */
+static inline double mwds__bracket_next(const mwds__bracket *br)
+{
+    double mid = 0.5 * (br->a + br->b);
+    if (!br->b_known)
+        return mid;
+    double x = (br->a * br->fb - br->b * br->fa) / (br->fb - br->fa);
+    return x > fmin(br->a, br->b) && x < fmax(br->a, br->b) ? x : mid;
+}
+
+/* Replaces the end whose value has fx's sign; an unknown value (known 0)
+ * replaces b. */
+static inline void mwds__bracket_update(mwds__bracket *br, double x, double fx, int known)
+{
+    if (known && (fx > 0.0) == (br->fa > 0.0)) {
+        br->a = x;
+        br->fa = fx;
+        if (br->last == 'a')
+            br->fb *= 0.5;
+        br->last = 'a';
+    } else {
+        br->b = x;
+        br->fb = fx;
+        br->b_known = known;
+        if (br->last == 'b')
+            br->fa *= 0.5;
+        br->last = 'b';
+    }
+}
+
+static inline double mwds__bracket_width(const mwds__bracket *br) { return fabs(br->b - br->a); }
 
 /* ---- Dormand-Prince 5(4) on a 6-dimensional state -------------------------- */
 

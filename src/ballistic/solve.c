@@ -113,32 +113,17 @@ static mwds_err cutoff_for_range(solver *sv, double kick, double range_m, double
         *best = lo;
         return MWDS_EUNREACH;
     }
-    double fa = lo.range_m - range_m, fb = hi.range_m - range_m;
+    mwds__bracket br = mwds__bracket_make(a, lo.range_m - range_m, b, hi.range_m - range_m, 1);
     outcome mid = hi;
     double x = b;
-    int side = 0;
     for (int it = 0; it < 200; it++) {
-        x = (a * fb - b * fa) / (fb - fa);
-        if (!(x > a && x < b))
-            x = 0.5 * (a + b);
+        x = mwds__bracket_next(&br);
         if ((e = fly(sv, kick, x, &mid)) != MWDS_OK)
             return e;
         double fx = mid.range_m - range_m;
-        if (fabs(fx) < RANGE_TOL_M || b - a < 1e-9)
+        if (fabs(fx) < RANGE_TOL_M || mwds__bracket_width(&br) < 1e-9)
             break;
-        if (fx < 0.0) {
-            a = x;
-            fa = fx;
-            if (side == -1)
-                fb *= 0.5;
-            side = -1;
-        } else {
-            b = x;
-            fb = fx;
-            if (side == 1)
-                fa *= 0.5;
-            side = 1;
-        }
+        mwds__bracket_update(&br, x, fx, 1);
     }
     if (fabs(mid.range_m - range_m) > 10 * RANGE_TOL_M)
         return MWDS_ENOCONV;
@@ -240,19 +225,10 @@ static mwds_err kick_for_apogee(solver *sv, double range_m, double apogee_m, dou
                                 double f_in, double x_out, double *kick, double *cutoff,
                                 double *apogee_limit)
 {
-    double f_out = 0.0;
-    int out_known = 0, side = 0;
+    mwds__bracket br = mwds__bracket_make(x_in, f_in, x_out, 0.0, 0);
     mwds_err e;
     for (int it = 0; it < 200; it++) {
-        double x;
-        if (out_known) {
-            x = (x_in * f_out - x_out * f_in) / (f_out - f_in);
-            if (!(x > fmin(x_in, x_out) && x < fmax(x_in, x_out)))
-                x = 0.5 * (x_in + x_out);
-        } else {
-            x = 0.5 * (x_in + x_out);
-        }
-        double c;
+        double x = mwds__bracket_next(&br), c;
         outcome o;
         e = cutoff_for_range(sv, x, range_m, &c, &o);
         if (e != MWDS_OK && e != MWDS_EUNREACH)
@@ -263,23 +239,11 @@ static mwds_err kick_for_apogee(solver *sv, double range_m, double apogee_m, dou
             *cutoff = c;
             return MWDS_OK;
         }
-        if (e == MWDS_OK && (fx > 0.0) == (f_in > 0.0)) {
-            x_in = x;
-            f_in = fx;
+        mwds__bracket_update(&br, x, fx, e == MWDS_OK);
+        if (br.last == 'a')
             *apogee_limit = o.apogee_m;
-            if (side == 1)
-                f_out *= 0.5;
-            side = 1;
-        } else {
-            x_out = x;
-            out_known = e == MWDS_OK;
-            f_out = fx;
-            if (side == -1)
-                f_in *= 0.5;
-            side = -1;
-        }
-        if (fabs(x_out - x_in) < 1e-10)
-            return out_known ? MWDS_ENOCONV : MWDS_EUNREACH;
+        if (mwds__bracket_width(&br) < 1e-10)
+            return br.b_known ? MWDS_ENOCONV : MWDS_EUNREACH;
     }
     return MWDS_ENOCONV;
 }

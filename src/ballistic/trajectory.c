@@ -56,41 +56,26 @@ static mwds_err event_value(event_kind kind, const double *y, double *g)
 static mwds_err locate(const mwds__dp45 *s, event_kind kind, double g0, double g1,
                        double *tau_out, double *y_out)
 {
-    double a = 0.0, b = s->t - s->t_prev, ga = g0, gb = g1;
+    mwds__bracket br = mwds__bracket_make(0.0, g0, s->t - s->t_prev, g1, 1);
     double y[MWDS_DP_N];
-    int side = 0;
-    double tau = b;
+    double tau = br.b;
     memcpy(y, s->y, sizeof y);
-    for (int it = 0; it < 100 && b - a > EVENT_TOL_S; it++) {
-        tau = (a * gb - b * ga) / (gb - ga);
-        if (!(tau > a && tau < b))
-            tau = 0.5 * (a + b);
+    for (int it = 0; it < 100 && mwds__bracket_width(&br) > EVENT_TOL_S; it++) {
+        tau = mwds__bracket_next(&br);
         double g;
         mwds_err e = mwds__dp45_substep(s, tau, y);
         if (e == MWDS_OK)
             e = event_value(kind, y, &g);
         if (e != MWDS_OK)
             return e;
-        if (g > 0.0) {
-            a = tau;
-            ga = g;
-            if (side == -1)
-                gb *= 0.5;
-            side = -1;
-        } else {
-            b = tau;
-            gb = g;
-            if (side == 1)
-                ga *= 0.5;
-            side = 1;
-        }
+        mwds__bracket_update(&br, tau, g, 1);
     }
     /* report the side at or past the crossing, so an impact has h <= 0 */
-    if (tau != b) {
-        mwds_err e = mwds__dp45_substep(s, b, y);
+    if (tau != br.b) {
+        mwds_err e = mwds__dp45_substep(s, br.b, y);
         if (e != MWDS_OK)
             return e;
-        tau = b;
+        tau = br.b;
     }
     *tau_out = tau;
     memcpy(y_out, y, sizeof y);

@@ -9,7 +9,6 @@ packages=(
   libproj-dev                        # geodesics (Karney's algorithm)
   libjansson-dev                     # JSON output
   libcmocka-dev                      # unit tests
-  proj-bin                           # geod(1): independent reference in tests
   clang libclang-rt-14-dev           # libFuzzer harnesses
 )
 

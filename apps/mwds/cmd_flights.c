@@ -48,9 +48,12 @@ static int fly_row(const mwds_published_flight *f, row *r, char *msg, size_t msg
     return MWDS_OK;
 }
 
+/* Model minus published flight time, percent; below the printed resolution
+ * it is 0 (no "-0.0"). */
 static double diff_pct(const row *r)
 {
-    return 100.0 * (r->s.flight_time_s - r->f->flight_time_s) / r->f->flight_time_s;
+    double d = 100.0 * (r->s.flight_time_s - r->f->flight_time_s) / r->f->flight_time_s;
+    return fabs(d) < 0.05 ? 0.0 : d;
 }
 
 static void mmss(double s, char *buf, size_t len)

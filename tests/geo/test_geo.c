@@ -219,6 +219,28 @@ static void test_lla_to_ecef_closed_forms_on_axes_and_poles(void **state)
     CHECK_NEAR("lat 45: z = N (1 - e^2) sin 45", x.v[2], n45 * (1.0 - e2) * sqrt(0.5), 1e-8);
 }
 
+/* The worked example of the geographic/geocentric conversion (EPSG method
+ * 9602) in IOGP Guidance Note 7-2, on WGS 84: 53 deg 48' 33.820" N,
+ * 2 deg 07' 46.380" E, h = 73.0 m is X = 3771793.968, Y = 140253.342,
+ * Z = 5124304.349 m. Both directions. */
+static void test_epsg_guidance_note_worked_example(void **state)
+{
+    (void)state;
+    mwds_lla p = {(53.0 + 48.0 / 60 + 33.820 / 3600) * MWDS_DEG2RAD,
+                  (2.0 + 7.0 / 60 + 46.380 / 3600) * MWDS_DEG2RAD, 73.0};
+    mwds_vec3 x = mwds_geo_lla_to_ecef(p);
+    CHECK_NEAR("GN 7-2 X (m), published 3771793.968", x.v[0], 3771793.968, 0.0005);
+    CHECK_NEAR("GN 7-2 Y (m), published 140253.342", x.v[1], 140253.342, 0.0005);
+    CHECK_NEAR("GN 7-2 Z (m), published 5124304.349", x.v[2], 5124304.349, 0.0005);
+    mwds_lla back;
+    assert_int_equal(mwds_geo_ecef_to_lla(mwds_v3(3771793.968, 140253.342, 5124304.349), &back),
+                     MWDS_OK);
+    /* 0.0005 arc-second, the example's last printed digit, is 1.5e-5 m */
+    CHECK_NEAR("GN 7-2 latitude (rad)", back.lat_rad, p.lat_rad, 0.0005 / 3600 * MWDS_DEG2RAD);
+    CHECK_NEAR("GN 7-2 longitude (rad)", back.lon_rad, p.lon_rad, 0.0005 / 3600 * MWDS_DEG2RAD);
+    CHECK_NEAR("GN 7-2 height (m)", back.h_m, 73.0, 0.001);
+}
+
 static void test_lla_to_ecef_matches_proj_epsg4979_to_4978(void **state)
 {
     const proj_env *env = *state;
@@ -809,6 +831,7 @@ int main(void)
         cmocka_unit_test(test_aer_to_ecef_inverts_aer),
         cmocka_unit_test(test_wrap_pi_and_2pi_closed_forms),
         cmocka_unit_test(test_geo_inverse_jfk_to_lhr_matches_published_example),
+        cmocka_unit_test(test_epsg_guidance_note_worked_example),
         cmocka_unit_test(test_geo_inverse_equator_and_meridian_closed_forms),
         cmocka_unit_test(test_geo_direct_inverts_inverse),
         cmocka_unit_test(test_geo_direct_and_inverse_reject_bad_input_leaving_out_untouched),

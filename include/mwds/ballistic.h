@@ -135,6 +135,18 @@ int mwds_ballistic_thrusting(const mwds_force_model *fm, double t_s);
 mwds_err mwds_ballistic_accel(const mwds_force_model *fm, double t_s, mwds_vec3 pos,
                               mwds_vec3 vel, mwds_vec3 *acc);
 
+/* Free flight of a body with inverse ballistic coefficient inv_beta_m2_kg
+ * (1/beta; 0 for no drag): the acceleration (the force model's gravity, J2,
+ * rotation and drag terms as selected by flags; no thrust) and its Jacobian,
+ * for the tracking filters: da_dpos and da_dvel (3x3), da_dinvbeta (3).
+ * The density gradient is the atmosphere's along the geodetic vertical.
+ * Any Jacobian pointer may be NULL. Returns MWDS_ENUMERIC (outputs untouched)
+ * for a non-finite state or a position within 1,000 km of the centre.
+ * Cost: one geodetic conversion and two atmosphere look-ups; no allocation. */
+mwds_err mwds_ballistic_freeflight(unsigned flags, mwds_vec3 pos, mwds_vec3 vel,
+                                   double inv_beta_m2_kg, mwds_vec3 *acc, mwds_mat3 *da_dpos,
+                                   mwds_mat3 *da_dvel, mwds_vec3 *da_dinvbeta);
+
 /* Times at which the force model changes discontinuously (ignitions,
  * burnouts, end of vertical rise and kick, cutoff), ascending; writes at most
  * max into t_s and returns the count. The integrator steps exactly to them. */

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config   # toolchain
   libproj-dev                        # geodesics (Karney's algorithm)
   libjansson-dev                     # JSON output
+  libyaml-dev                        # scenario files
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer harnesses
 )

@@ -67,12 +67,17 @@ typedef struct mwds_scenario {
 } mwds_scenario;
 
 /* Loads and checks a scenario file. On error writes a one-line message
- * (as above) into err (err_len bytes) and returns MWDS_EIO (cannot read),
- * MWDS_EPARSE (not YAML, or not the schema) or MWDS_ERANGE (a value out of
- * range); *sc is then untouched. Checks include: unknown keys, missing
- * required keys, wrong types, latitudes/longitudes out of range, unknown
- * nation codes on sensors, duplicate ids, unknown missile classes, launches
- * outside [0, duration]. Cost: linear in the file size. */
+ * (as above; I/O and size errors have no LINE:COLUMN) into err (err_len
+ * bytes) and returns MWDS_EIO (cannot read), MWDS_EPARSE (not YAML, or not
+ * the schema), MWDS_ERANGE (a value out of range, a sensor its model rejects,
+ * a size limit), MWDS_ENOMEM, or MWDS_EINVAL (NULL arguments); *sc is then
+ * untouched. Checks include: unknown keys, missing required keys, wrong
+ * types, latitudes/longitudes out of range, unknown nation codes on sensors,
+ * duplicate ids (sensor and launch ids share one namespace), unknown missile
+ * classes, launches outside [0, duration]. Limits: 16 nations, 256 sensors,
+ * 4096 launches, 16 MiB, YAML nesting 32, 262,144 nodes, 256 anchors, 65,536
+ * aliases (libyaml is quadratic in anchors and depth, so these bound the
+ * time). String limits count bytes of UTF-8. Cost: linear in the file size. */
 mwds_err mwds_scenario_load(const char *path, mwds_scenario *sc, char *err, size_t err_len);
 
 /* The same from a buffer; name is used in messages in place of the path. */

@@ -1,0 +1,83 @@
+/*
+ * mwds track: tracking filters (and, later, the multi-target tracker built
+ * from predictor, updater, hypothesiser, associator, initiator and deleter).
+ *
+ * Filter state, ECEF Earth-fixed frame, SI units:
+ *   ballistic model, n = 7: position (3), velocity (3), inverse ballistic
+ *     coefficient k = 1/beta (m^2/kg; 0 above the atmosphere, estimated in
+ *     re-entry); dynamics: the free-flight force model (gravity, J2,
+ *     rotation, drag in k) plus white acceleration noise; k a random walk.
+ *   boost model, n = 9: position, velocity, thrust acceleration (3);
+ *     dynamics: gravity, J2 and rotation plus the thrust acceleration, which
+ *     is a random walk driven by white jerk.
+ * Covariances are full and symmetric; updates use the Joseph form and
+ * Cholesky solves, and are re-symmetrised. Nothing here allocates.
+ * Time is an argument (t_ns); filters never read the clock.
+ */
+#ifndef MWDS_TRACK_H
+#define MWDS_TRACK_H
+
+#include <stdint.h>
+
+#include "mwds/ballistic.h"
+#include "mwds/core.h"
+#include "mwds/linalg.h"
+#include "mwds/sensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mwds_motion_model {
+    MWDS_MODEL_BALLISTIC = 0, /* n = 7 */
+    MWDS_MODEL_BOOST = 1      /* n = 9 */
+} mwds_motion_model;
+
+typedef struct mwds_filter_state {
+    int64_t t_ns;
+    mwds_motion_model model;
+    int n;        /* 7 or 9; entries beyond n are zero */
+    mwds_vec9 x;
+    mwds_mat9 p;
+} mwds_filter_state;
+
+typedef struct mwds_filter_params {
+    unsigned flags;         /* MWDS_FORCE_* terms in the dynamics (thrust ignored) */
+    double q_acc;           /* white-acceleration spectral density, m^2/s^3 */
+    double q_invbeta;       /* random-walk density of 1/beta, (m^2/kg)^2 / s */
+    double q_jerk;          /* boost: white-jerk density, m^2/s^5 */
+    double max_step_s;      /* longest integration sub-step (default 1 s) */
+} mwds_filter_params;
+
+/* Starts a state: x0 and p0 for the first n entries (n from the model),
+ * row-major n x n in p0 (ld n). */
+mwds_err mwds_filter_init(mwds_filter_state *s, mwds_motion_model model, int64_t t_ns,
+                          const double *x0, const double *p0);
+
+/* EKF prediction to t_ns (which may be earlier than s->t_ns: a backwards
+ * prediction, used to place out-of-order measurements). The state is
+ * integrated with classical RK4 in sub-steps of at most max_step_s, the
+ * transition matrix with the same sub-steps (Phi' = F Phi), and the process
+ * noise by the discrete white-noise forms per sub-step.
+ * Errors: MWDS_ENUMERIC (state left the model's domain); *s is then
+ * untouched. Cost: O(n^3) per sub-step plus four force evaluations. */
+mwds_err mwds_ekf_predict(const mwds_filter_params *fp, mwds_filter_state *s, int64_t t_ns);
+
+/* EKF update with an already linearised measurement: innovation nu (dim),
+ * Jacobian h (dim x n, row-major, ld n) and noise covariance r (dim x dim,
+ * row-major). Writes the normalised innovation squared to *nis if not NULL.
+ * Errors: MWDS_ENOTPD (innovation covariance not positive definite),
+ * MWDS_EINVAL (dim outside 1..4); *s is then untouched. Cost: O(n^2 dim). */
+mwds_err mwds_ekf_update_linear(mwds_filter_state *s, const double *nu, const double *h,
+                                const double *r, int dim, double *nis);
+
+/* EKF update with a sensor's measurement (the state must already be at the
+ * measurement's time): h(x), Jacobian and residual from the sensor model,
+ * diagonal noise from m->sigma. Errors as above plus the sensor's. */
+mwds_err mwds_ekf_update(mwds_filter_state *s, const mwds_sensor *sensor,
+                         const mwds_measurement *m, double *nis);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

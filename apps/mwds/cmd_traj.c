@@ -22,7 +22,10 @@ static const char TRAJ_HELP[] =
     "fly it is used. --csv prints t_s,lat_deg,lon_deg,h_m,speed_m_s every --dt seconds\n"
     "(default 1) and at impact.\n";
 
-/* Solves with the given class, or with the smallest that can fly it. */
+/* Solves with the given class, or with the smallest (in catalogue order)
+ * that can fly it. When none can, msg explains the failure that says most:
+ * an apogee out of reach for a class that reaches the range, else the range
+ * failure of the last class. */
 static mwds_err solve_any(mwds_traj_request *req, const char *class_name, mwds_boost_plan *plan,
                           mwds_traj *tr, char *msg, size_t msg_len)
 {
@@ -31,14 +34,19 @@ static mwds_err solve_any(mwds_traj_request *req, const char *class_name, mwds_b
     size_t n;
     const mwds_missile_class *cat = mwds_catalogue(&n);
     mwds_err e = MWDS_EUNREACH;
+    char why[256] = "";
     for (size_t i = 0; i < n; i++) {
+        char m[256] = "";
         req->cls = &cat[i];
-        e = mwds_ballistic_solve(req, plan, tr, msg, msg_len);
-        if (e != MWDS_EUNREACH)
+        e = mwds_ballistic_solve(req, plan, tr, m, sizeof m);
+        if (e == MWDS_OK)
             return e;
+        if (e != MWDS_EUNREACH && e != MWDS_ENOCONV)
+            break;
+        if (strstr(why, "apogee") == NULL)
+            snprintf(why, sizeof why, "%s", m);
     }
-    snprintf(msg, msg_len, "no class in the catalogue can fly this (the largest: %s)",
-             cat[n - 1].name);
+    snprintf(msg, msg_len, "no class in the catalogue can fly this: %s", why);
     return e;
 }
 
@@ -194,7 +202,8 @@ int cmd_traj(int argc, char **argv)
         return cli_usage_error(cmd, "%s: %s", flag, msg[0] ? msg : mwds_strerror(e));
     }
     if (e != MWDS_OK) {
-        fprintf(stderr, "mwds traj: %s%s%s\n", mwds_strerror(e), msg[0] ? ": " : "", msg);
+        fprintf(stderr, "mwds traj: no trajectory found (%s)%s%s\n", mwds_strerror(e),
+                msg[0] ? ": " : "", msg);
         return CLI_EXIT_FAIL;
     }
     if (json)

@@ -3,9 +3,9 @@
  * sets for simulation and exercises, not estimates of any real missile: each
  * stands for a class (range band and propulsion), with its figures drawn from
  * the ranges given in open literature for missiles of that class. The range
- * each class reaches in this model is listed in docs/missiles.md and checked
- * by tests against its class band (SRBM < 1,000 km, MRBM 1,000-3,000 km,
- * IRBM 3,000-5,500 km, ICBM > 5,500 km).
+ * each class reaches in this model is listed in docs/ballistics.md (from
+ * mwds classes) and checked by tests against its class band (SRBM < 1,000
+ * km, MRBM 1,000-3,000 km, IRBM 3,000-5,500 km, ICBM > 5,500 km).
  */
 #include <strings.h>
 

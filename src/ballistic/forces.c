@@ -10,8 +10,9 @@
  * with its own ballistic coefficient.
  *
  * Steering: radially up during the vertical rise; during the kick a fixed
- * pitch kick_rad from the radial towards the launch azimuth (in the
- * geocentric local frame of the current position); afterwards a gravity
+ * pitch kick_rad from the radial towards the launch plane's heading (the
+ * plane through the Earth's centre, the launch point and the launch
+ * azimuth); afterwards a gravity
  * turn in pitch (thrust along the air-relative velocity, so gravity turns
  * the trajectory) with guidance in yaw holding the launch plane. The atmosphere co-rotates
  * with the Earth, so the ECEF velocity is the air-relative velocity.
@@ -261,12 +262,13 @@ mwds_err mwds__ballistic_accel_phase(const mwds_force_model *fm, double phase_t_
             if (mwds_v3_unit(mwds_v3_axpy(vel, -2.0 * vc, n), &dir) != MWDS_OK)
                 dir = up;
         } else if (phase_t_s >= fm->cls->vertical_s) {
-            mwds_vec3 east, north;
-            horizon_axes(up, &east, &north);
-            double az = fm->plan.azimuth_rad, kick = fm->plan.kick_rad;
-            dir = mwds_v3_scale(up, cos(kick));
-            dir = mwds_v3_axpy(dir, sin(kick) * sin(az), east);
-            dir = mwds_v3_axpy(dir, sin(kick) * cos(az), north);
+            /* the heading is the launch plane's, n x up: the local azimuth
+             * would flip for a missile rising over a pole */
+            mwds_vec3 heading;
+            if (mwds_v3_unit(mwds_v3_cross(launch_plane_normal(fm), up), &heading) != MWDS_OK)
+                heading = up;
+            double kick = fm->plan.kick_rad;
+            dir = mwds_v3_axpy(mwds_v3_scale(up, cos(kick)), sin(kick), heading);
         }
         a = mwds_v3_axpy(a, thrust / mass, dir);
     }

@@ -4,9 +4,10 @@
  *
  * Structure (each level a 1-D search, because each unknown has a monotonic
  * effect once the others are fixed):
- *   cutoff for range: with azimuth and kick fixed, the signed downrange
- *     grows with the burn; regula falsi (Illinois) between the end of the
- *     kick and full burn.
+ *   cutoff for range: with azimuth and kick fixed, the first burn whose
+ *     signed downrange reaches the range, scanning up from the shortest
+ *     burn in eight steps, then regula falsi (Illinois) in that step (range
+ *     is not always monotonic in the burn: lofted flights can turn back).
  *   kick for minimum energy: the kick whose burnout state has the least
  *     specific mechanical energy for the range (the minimum-energy
  *     trajectory of the open literature); a log-spaced grid then a
@@ -17,8 +18,11 @@
  *     at all bound the search and are bisected away.
  *   azimuth for a target: corrected by the bearing error of the impact point
  *     (Coriolis deflection), a few fixed-point iterations.
- * Cost: a few hundred flights for a lofted solve, each a few thousand
- * force evaluations.
+ * Cost: a minimum-energy solve is about 30 kick evaluations, each up to 9
+ * scan flights plus about 10 regula falsi flights: a few hundred flights of
+ * a few thousand force evaluations each (about 0.15 s); a lofted or
+ * depressed solve adds up to 200 such kick evaluations (typically 10-20), and
+ * a target up to 8 azimuth iterations of all that.
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,7 +31,8 @@
 #include "ballistic_internal.h"
 
 #define KICK_MIN_RAD (0.02 * MWDS_DEG2RAD)
-#define KICK_MAX_RAD (30.0 * MWDS_DEG2RAD)
+#define KICK_MAX_RAD (60.0 * MWDS_DEG2RAD)
+#define CUTOFF_SCAN 8
 #define RANGE_TOL_M 10.0
 #define APOGEE_TOL_M 20.0
 #define TARGET_TOL_M 500.0
@@ -92,44 +97,71 @@ static mwds_err fly(solver *sv, double kick, double cutoff, outcome *out)
     return MWDS_OK;
 }
 
-/* Burn that gives range_m at this kick. MWDS_EUNREACH if full burn falls
- * short (then *best holds the full-burn outcome) or the shortest burn
- * overshoots. */
+/* Burn that gives range_m at this kick: the first crossing scanning up from
+ * the shortest burn, since range need not grow monotonically with the burn
+ * (a lofted flight can fly one range at two burns; the first is the
+ * lower-energy branch, on which apogee falls as the kick grows).
+ * Errors, with *best the outcome that explains them:
+ *   MWDS_EUNREACH  no burn reaches the range (*best: the longest flight);
+ *   MWDS_ERANGE    even the shortest burn overshoots (*best: that flight);
+ *   MWDS_ENOCONV   the range jumps across the target instead of crossing it
+ *                  (an impact swinging behind the pad). */
 static mwds_err cutoff_for_range(solver *sv, double kick, double range_m, double *cutoff,
                                  outcome *best)
 {
-    outcome lo, hi;
+    outcome prev, o, far;
     mwds_err e;
-    double a = sv->t_min_s, b = sv->t_full_s;
-    if ((e = fly(sv, kick, b, &hi)) != MWDS_OK)
+    double t_prev = sv->t_min_s;
+    if ((e = fly(sv, kick, t_prev, &prev)) != MWDS_OK)
         return e;
-    if (hi.range_m < range_m) {
-        *best = hi;
-        return MWDS_EUNREACH;
+    if (fabs(prev.range_m - range_m) < RANGE_TOL_M) {
+        *cutoff = t_prev;
+        *best = prev;
+        return MWDS_OK;
     }
-    if ((e = fly(sv, kick, a, &lo)) != MWDS_OK)
-        return e;
-    if (lo.range_m > range_m) {
-        *best = lo;
-        return MWDS_EUNREACH;
+    if (prev.range_m > range_m) {
+        *best = prev;
+        return MWDS_ERANGE;
     }
-    mwds__bracket br = mwds__bracket_make(a, lo.range_m - range_m, b, hi.range_m - range_m, 1);
-    outcome mid = hi;
-    double x = b;
-    for (int it = 0; it < 200; it++) {
-        x = mwds__bracket_next(&br);
-        if ((e = fly(sv, kick, x, &mid)) != MWDS_OK)
+    far = prev;
+    for (int i = 1; i <= CUTOFF_SCAN; i++) {
+        double t = sv->t_min_s + (sv->t_full_s - sv->t_min_s) * i / CUTOFF_SCAN;
+        if ((e = fly(sv, kick, t, &o)) != MWDS_OK)
             return e;
-        double fx = mid.range_m - range_m;
-        if (fabs(fx) < RANGE_TOL_M || mwds__bracket_width(&br) < 1e-9)
-            break;
-        mwds__bracket_update(&br, x, fx, 1);
+        if (o.range_m > far.range_m)
+            far = o;
+        if (o.range_m < range_m) {
+            t_prev = t;
+            prev = o;
+            continue;
+        }
+        mwds__bracket br =
+            mwds__bracket_make(t_prev, prev.range_m - range_m, t, o.range_m - range_m, 1);
+        outcome mid = o;
+        double x = t;
+        for (int it = 0; it < 200; it++) {
+            x = mwds__bracket_next(&br);
+            if ((e = fly(sv, kick, x, &mid)) != MWDS_OK)
+                return e;
+            double fx = mid.range_m - range_m;
+            if (fabs(fx) < RANGE_TOL_M || mwds__bracket_width(&br) < 1e-9)
+                break;
+            mwds__bracket_update(&br, x, fx, 1);
+        }
+        if (fabs(mid.range_m - range_m) > 10 * RANGE_TOL_M)
+            return MWDS_ENOCONV;
+        *cutoff = x;
+        *best = mid;
+        return MWDS_OK;
     }
-    if (fabs(mid.range_m - range_m) > 10 * RANGE_TOL_M)
-        return MWDS_ENOCONV;
-    *cutoff = x;
-    *best = mid;
-    return MWDS_OK;
+    *best = far;
+    return MWDS_EUNREACH;
+}
+
+/* Infeasible outcomes of cutoff_for_range, which the searches step round. */
+static int infeasible(mwds_err e)
+{
+    return e == MWDS_EUNREACH || e == MWDS_ERANGE || e == MWDS_ENOCONV;
 }
 
 /* Minimises cost(kick) over [KICK_MIN_RAD, KICK_MAX_RAD]: the cost is not
@@ -145,26 +177,41 @@ static double kick_grid(int i)
     return KICK_MIN_RAD * pow(KICK_MAX_RAD / KICK_MIN_RAD, (double)i / (KICK_GRID - 1));
 }
 
+typedef struct kick_search {
+    solver *sv;
+    kick_cost_fn cost;
+    const void *arg;
+    double x_best, f_best; /* the best kick evaluated so far */
+} kick_search;
+
+static mwds_err eval_kick(kick_search *ks, double x, double *f)
+{
+    mwds_err e = ks->cost(ks->sv, x, ks->arg, f);
+    if (e == MWDS_OK && *f < ks->f_best) {
+        ks->f_best = *f;
+        ks->x_best = x;
+    }
+    return e;
+}
+
 static mwds_err minimise_kick(solver *sv, kick_cost_fn cost, const void *arg, double *kick_best)
 {
+    kick_search ks = {sv, cost, arg, KICK_MIN_RAD, INFINITY};
     int best = 0;
-    double f_best = INFINITY;
     mwds_err e;
     for (int i = 0; i < KICK_GRID; i++) {
-        double f;
-        if ((e = cost(sv, kick_grid(i), arg, &f)) != MWDS_OK)
+        double f, before = ks.f_best;
+        if ((e = eval_kick(&ks, kick_grid(i), &f)) != MWDS_OK)
             return e;
-        if (f < f_best) {
-            f_best = f;
+        if (ks.f_best < before)
             best = i;
-        }
     }
     const double r = 0.5 * (sqrt(5.0) - 1.0);
     double a = kick_grid(best > 0 ? best - 1 : 0);
     double b = kick_grid(best < KICK_GRID - 1 ? best + 1 : KICK_GRID - 1);
     double c = b - r * (b - a), d = a + r * (b - a);
     double fc, fd;
-    if ((e = cost(sv, c, arg, &fc)) != MWDS_OK || (e = cost(sv, d, arg, &fd)) != MWDS_OK)
+    if ((e = eval_kick(&ks, c, &fc)) != MWDS_OK || (e = eval_kick(&ks, d, &fd)) != MWDS_OK)
         return e;
     while (b - a > 1e-5 * MWDS_DEG2RAD) {
         if (fc < fd) {
@@ -172,18 +219,19 @@ static mwds_err minimise_kick(solver *sv, kick_cost_fn cost, const void *arg, do
             d = c;
             fd = fc;
             c = b - r * (b - a);
-            if ((e = cost(sv, c, arg, &fc)) != MWDS_OK)
+            if ((e = eval_kick(&ks, c, &fc)) != MWDS_OK)
                 return e;
         } else {
             a = c;
             c = d;
             fc = fd;
             d = a + r * (b - a);
-            if ((e = cost(sv, d, arg, &fd)) != MWDS_OK)
+            if ((e = eval_kick(&ks, d, &fd)) != MWDS_OK)
                 return e;
         }
     }
-    *kick_best = 0.5 * (a + b);
+    /* the best point evaluated, which is feasible whenever any was */
+    *kick_best = ks.x_best;
     return MWDS_OK;
 }
 
@@ -195,7 +243,7 @@ static mwds_err energy_cost(solver *sv, double kick, const void *arg, double *co
     double range_m = *(const double *)arg, cutoff;
     outcome o;
     mwds_err e = cutoff_for_range(sv, kick, range_m, &cutoff, &o);
-    if (e == MWDS_EUNREACH) {
+    if (infeasible(e)) {
         *cost = 1e9 * (1.0 + fabs(range_m - o.range_m) / fabs(range_m));
         return MWDS_OK;
     }
@@ -231,7 +279,7 @@ static mwds_err kick_for_apogee(solver *sv, double range_m, double apogee_m, dou
         double x = mwds__bracket_next(&br), c;
         outcome o;
         e = cutoff_for_range(sv, x, range_m, &c, &o);
-        if (e != MWDS_OK && e != MWDS_EUNREACH)
+        if (e != MWDS_OK && !infeasible(e))
             return e;
         double fx = o.apogee_m - apogee_m;
         if (e == MWDS_OK && fabs(fx) < APOGEE_TOL_M) {
@@ -242,8 +290,11 @@ static mwds_err kick_for_apogee(solver *sv, double range_m, double apogee_m, dou
         mwds__bracket_update(&br, x, fx, e == MWDS_OK);
         if (br.last == 'a')
             *apogee_limit = o.apogee_m;
+        /* collapsed without a root: the apogee is out of reach, or jumps
+         * past it where the flight changes branch; either way *apogee_limit
+         * is the nearest apogee found */
         if (mwds__bracket_width(&br) < 1e-10)
-            return br.b_known ? MWDS_ENOCONV : MWDS_EUNREACH;
+            return MWDS_EUNREACH;
     }
     return MWDS_ENOCONV;
 }
@@ -262,11 +313,21 @@ static mwds_err solve_profile(solver *sv, double range_m, double apogee_m, doubl
     e = cutoff_for_range(sv, k_met, range_m, &c_met, &o);
     if (e == MWDS_EUNREACH) {
         if (msg != NULL)
-            snprintf(msg, msg_len, "range %.0f km is beyond class %s from this launch point (it "
-                     "reaches %.0f km at full burn on this azimuth)",
+            snprintf(msg, msg_len, "range %.1f km is beyond class %s from this launch point (it "
+                     "reaches %.1f km at full burn on this azimuth)",
                      range_m / 1000.0, req->cls->name, o.range_m / 1000.0);
         return e;
     }
+    if (e == MWDS_ERANGE) {
+        if (msg != NULL)
+            snprintf(msg, msg_len, "range %.1f km is below what class %s can fly (its shortest "
+                     "powered flight reaches %.1f km)",
+                     range_m / 1000.0, req->cls->name, o.range_m / 1000.0);
+        return MWDS_EUNREACH;
+    }
+    if (e == MWDS_ENOCONV && msg != NULL)
+        snprintf(msg, msg_len, "no boost plan of class %s flies %.1f km on this azimuth (the "
+                 "impact swings behind the launch point)", req->cls->name, range_m / 1000.0);
     if (e != MWDS_OK)
         return e;
     if (apogee_m <= 0.0 || fabs(o.apogee_m - apogee_m) < APOGEE_TOL_M) {
@@ -279,9 +340,11 @@ static mwds_err solve_profile(solver *sv, double range_m, double apogee_m, doubl
     e = kick_for_apogee(sv, range_m, apogee_m, k_met, o.apogee_m - apogee_m,
                         lofted ? KICK_MIN_RAD : KICK_MAX_RAD, kick, cutoff, &limit);
     if (e == MWDS_EUNREACH && msg != NULL)
-        snprintf(msg, msg_len, "apogee %.0f km is %s class %s can fly at range %.0f km (%s %.0f km)",
-                 apogee_m / 1000.0, lofted ? "above what" : "below what", req->cls->name,
-                 range_m / 1000.0, lofted ? "at most" : "at least", limit / 1000.0);
+        snprintf(msg, msg_len,
+                 "apogee %.1f km is %s the %s apogee found for class %s at range %.1f km "
+                 "(%.1f km)",
+                 apogee_m / 1000.0, lofted ? "above" : "below", lofted ? "highest" : "lowest",
+                 req->cls->name, range_m / 1000.0, limit / 1000.0);
     return e;
 }
 
@@ -339,8 +402,10 @@ mwds_err mwds_ballistic_solve(const mwds_traj_request *req, mwds_boost_plan *pla
     for (int it = 0; it < 8; it++) {
         init_solver(&sv, req, az);
         if ((e = solve_profile(&sv, range_m, req->apogee_m, &kick, &cutoff, msg, msg_len)) !=
-            MWDS_OK)
+            MWDS_OK) {
+            mwds_traj_fini(&tr);
             return e;
+        }
         mwds_force_model fm = model(&sv, kick, cutoff);
         mwds_integ_opts o = {SOLVE_RTOL, 0, 0, 1, 0};
         mwds_traj_fini(&tr);
@@ -379,6 +444,8 @@ mwds_err mwds_ballistic_solve(const mwds_traj_request *req, mwds_boost_plan *pla
 mwds_err mwds_ballistic_max_range(const mwds_missile_class *cls, mwds_lla launch,
                                   double azimuth_rad, unsigned force_flags, double *range_m)
 {
+    if (cls == NULL || range_m == NULL)
+        return MWDS_EINVAL;
     mwds_traj_request req;
     memset(&req, 0, sizeof req);
     req.cls = cls;
@@ -393,6 +460,6 @@ mwds_err mwds_ballistic_max_range(const mwds_missile_class *cls, mwds_lla launch
     outcome o;
     if ((e = fly(&sv, kick, sv.t_full_s, &o)) != MWDS_OK)
         return e;
-    *range_m = o.range_m;
+    *range_m = o.range_m > 0.0 && o.range_m < HUGE_RANGE_M ? o.range_m : 0.0;
     return MWDS_OK;
 }

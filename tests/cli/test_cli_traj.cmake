@@ -96,12 +96,12 @@ expect_usage_error("--range-km: -300 is outside"
                    traj --launch 40,126 --azimuth 90 --range-km -300)
 expect_usage_error("--range-km: must be positive"
                    traj --launch 40,126 --azimuth 90 --range-km 0)
-expect_usage_error("--apogee-km: apogee 9000 km is above what class irbm"
+expect_usage_error("--apogee-km: apogee 9000.0 km is above the highest apogee found for class irbm"
                    traj --launch 40,126 --azimuth 90 --range-km 4600 --apogee-km 9000
                    --class irbm)
 expect_usage_error("--class: unknown class 'scud-z'"
                    traj --launch 40,126 --azimuth 90 --range-km 300 --class scud-z)
-expect_usage_error("--range-km: range 5000 km is beyond class srbm"
+expect_usage_error("--range-km: range 5000.0 km is beyond class srbm"
                    traj --launch 40,126 --azimuth 90 --range-km 5000 --class srbm)
 expect_usage_error("--launch: expected LAT,LON"
                    traj --launch 40 --azimuth 90 --range-km 300)
@@ -113,4 +113,19 @@ expect_usage_error("give --azimuth and --range-km, or --target" traj --launch 40
 expect_usage_error("--json and --csv exclude each other"
                    traj --launch 40,126 --azimuth 90 --range-km 300 --json --csv)
 expect_usage_error("unknown command 'trajectory'" trajectory)
+expect_usage_error("--target excludes --azimuth and --range-km"
+                   traj --launch 40,126 --target 41,130 --azimuth 90)
+expect_usage_error("--apogee-km: must be positive"
+                   traj --launch 40,126 --azimuth 90 --range-km 300 --apogee-km 0)
+expect_usage_error("--dt: 0 is outside"
+                   traj --launch 40,126 --azimuth 90 --range-km 300 --csv --dt 0)
+expect_usage_error("--range-km: expected a value" traj --launch 40,126 --azimuth 90 --range-km)
+expect_usage_error("--json takes no value"
+                   traj --launch 40,126 --azimuth 90 --range-km 300 --json=yes)
+# without --class, an apogee no class can fly is blamed on --apogee-km
+expect_usage_error("--apogee-km: no class in the catalogue can fly this: apogee"
+                   traj --launch 40,127 --target 41,139 --apogee-km 20)
+expect_usage_error("unknown flag '--fast'" flights --fast)
+expect_usage_error("--json and --markdown exclude each other" flights --json --markdown)
+expect_usage_error("--launch: latitude -91 is outside" classes --launch -91,0)
 message(STATUS "mwds traj CLI contract: all checks passed")

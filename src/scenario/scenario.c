@@ -808,6 +808,21 @@ static mwds_err load_radar(loader *ld, const char *field, const yaml_node_t **va
     return MWDS_OK;
 }
 
+/* Reads the id of the entry at field (sensor or launch): a non-empty
+ * string, unique among all sensor and launch ids. */
+static mwds_err load_id(loader *ld, const yaml_node_t *node, const char *field, char *id,
+                        size_t len)
+{
+    fpath where = path_key(field, "id");
+    mwds_err rc = get_str(ld, node, where.s, STR_ID, id, len);
+    if (rc == MWDS_OK && id[0] == '\0')
+        rc = fail(ld, node, MWDS_EPARSE, where.s, "expected a non-empty id, got %s",
+                  describe(node).s);
+    if (rc == MWDS_OK)
+        rc = id_claim(ld, node, where.s, id);
+    return rc;
+}
+
 static mwds_err load_sensor(loader *ld, const yaml_node_t *map, const char *field, size_t idx)
 {
     const yaml_node_t *val[SK_COUNT], *kn[SK_COUNT];
@@ -816,12 +831,7 @@ static mwds_err load_sensor(loader *ld, const yaml_node_t *map, const char *fiel
     mwds_err rc = scan_map(ld, map, field, "a sensor (a mapping with id, nation, type, ...)",
                            SENSOR_KEYS, SK_COUNT, val, kn);
     if (rc == MWDS_OK)
-        rc = get_str(ld, val[SK_ID], path_key(field, "id").s, STR_ID, c->id, sizeof c->id);
-    if (rc == MWDS_OK && c->id[0] == '\0')
-        rc = fail(ld, val[SK_ID], MWDS_EPARSE, path_key(field, "id").s,
-                  "expected a non-empty id, got %s", describe(val[SK_ID]).s);
-    if (rc == MWDS_OK)
-        rc = id_claim(ld, val[SK_ID], path_key(field, "id").s, c->id);
+        rc = load_id(ld, val[SK_ID], field, c->id, sizeof c->id);
     if (rc == MWDS_OK)
         rc = nation_ref(ld, val[SK_NATION], path_key(field, "nation").s, &c->nation);
     if (rc != MWDS_OK)
@@ -902,12 +912,7 @@ static mwds_err load_launch(loader *ld, const yaml_node_t *map, const char *fiel
     mwds_err rc = scan_map(ld, map, field, "a launch (a mapping with id, time_s, class, ...)",
                            LAUNCH_KEYS, LK_COUNT, val, kn);
     if (rc == MWDS_OK)
-        rc = get_str(ld, val[LK_ID], path_key(field, "id").s, STR_ID, l->id, sizeof l->id);
-    if (rc == MWDS_OK && l->id[0] == '\0')
-        rc = fail(ld, val[LK_ID], MWDS_EPARSE, path_key(field, "id").s,
-                  "expected a non-empty id, got %s", describe(val[LK_ID]).s);
-    if (rc == MWDS_OK)
-        rc = id_claim(ld, val[LK_ID], path_key(field, "id").s, l->id);
+        rc = load_id(ld, val[LK_ID], field, l->id, sizeof l->id);
     if (rc != MWDS_OK)
         return rc;
 

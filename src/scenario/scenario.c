@@ -743,7 +743,7 @@ static mwds_err nation_ref(loader *ld, const yaml_node_t *v, const char *field, 
 
 /* A key given to the wrong kind of sensor, or one missing for its kind. */
 static mwds_err sensor_kind_keys(loader *ld, const yaml_node_t *map, const char *field,
-                                 int is_radar, const yaml_node_t **kn)
+                                 int is_radar, const yaml_node_t **val, const yaml_node_t **kn)
 {
     int lo = is_radar ? SK_FIRST_IR : SK_FIRST_RADAR;
     int hi = is_radar ? SK_COUNT : SK_FIRST_IR;
@@ -757,10 +757,16 @@ static mwds_err sensor_kind_keys(loader *ld, const yaml_node_t *map, const char 
     const int *req = is_radar ? RADAR_REQUIRED : IR_REQUIRED;
     size_t nreq = is_radar ? sizeof RADAR_REQUIRED / sizeof RADAR_REQUIRED[0]
                            : sizeof IR_REQUIRED / sizeof IR_REQUIRED[0];
-    for (size_t i = 0; i < nreq; i++)
+    for (size_t i = 0; i < nreq; i++) {
         if (kn[req[i]] == NULL)
             return fail(ld, map, MWDS_EPARSE, field, "missing required key '%s' (for type %s)",
                         SENSOR_KEYS[req[i]].key, is_radar ? "radar" : "space_ir");
+        /* present but null (for example "site:" followed by a comment) */
+        if (val[req[i]] == NULL)
+            return fail(ld, kn[req[i]], MWDS_EPARSE, path_key(field, SENSOR_KEYS[req[i]].key).s,
+                        "expected a value (required for type %s), got null",
+                        is_radar ? "radar" : "space_ir");
+    }
     return MWDS_OK;
 }
 
@@ -841,7 +847,7 @@ static mwds_err load_sensor(loader *ld, const yaml_node_t *map, const char *fiel
     if (!is_radar && (type == NULL || strcmp(type, "space_ir") != 0))
         return fail(ld, val[SK_TYPE], MWDS_EPARSE, path_key(field, "type").s,
                     "expected radar or space_ir, got %s", describe(val[SK_TYPE]).s);
-    rc = sensor_kind_keys(ld, map, field, is_radar, kn);
+    rc = sensor_kind_keys(ld, map, field, is_radar, val, kn);
     if (rc != MWDS_OK)
         return rc;
 

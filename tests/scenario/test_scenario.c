@@ -439,6 +439,11 @@ static void test_err_missing_key(void **state)
     expect_error(EDITED({13, NULL}), MWDS_EPARSE,
                  "t.yaml:9:5: sensors[0]: ", "missing required key 'range_max_km' (for type radar)",
                  NULL);
+    /* found by fuzzing: a radar's site present but null (its point commented out) was read
+     * as a point */
+    expect_error(EDITED({12, "    site: #{lat_deg: 37.0, lon_deg: 127.5}"}), MWDS_EPARSE,
+                 "t.yaml:12:5: sensors[0].site: ", "expected a value (required for type radar)",
+                 "got null");
 }
 
 static void test_err_wrong_type(void **state)

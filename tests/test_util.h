@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -23,5 +24,33 @@
 
 /* Relative form: |got - want| <= rel * |want|. */
 #define assert_rel(got, want, rel, what) assert_near((got), (want), (rel)*fabs(want), (what))
+
+#ifdef MWDS_SENSOR_H
+/* An all-round ground radar for tests: elevation limits el_min_deg..89.5 deg,
+ * range 1 m .. range_max_m, Pd pd, no false alarms, the given noise (angles in
+ * radians), a look every revisit_s. Fails the test if the model rejects it. */
+static inline mwds_sensor test_radar(uint32_t id, double lat_deg, double lon_deg, double h_m,
+                                     double el_min_deg, double range_max_m, double pd,
+                                     double revisit_s, double sigma_range_m, double sigma_ang_rad)
+{
+    mwds_sensor s;
+    memset(&s, 0, sizeof s);
+    s.kind = MWDS_SENSOR_RADAR;
+    s.id = id;
+    s.revisit_s = revisit_s;
+    s.pd = pd;
+    s.radar.site = (mwds_lla){lat_deg * MWDS_DEG2RAD, lon_deg * MWDS_DEG2RAD, h_m};
+    s.radar.az_half_width_rad = MWDS_PI;
+    s.radar.el_min_rad = el_min_deg * MWDS_DEG2RAD;
+    s.radar.el_max_rad = 89.5 * MWDS_DEG2RAD;
+    s.radar.range_min_m = 1.0;
+    s.radar.range_max_m = range_max_m;
+    s.radar.sigma_range_m = sigma_range_m;
+    s.radar.sigma_az_rad = sigma_ang_rad;
+    s.radar.sigma_el_rad = sigma_ang_rad;
+    assert_int_equal(mwds_sensor_init(&s), MWDS_OK);
+    return s;
+}
+#endif
 
 #endif

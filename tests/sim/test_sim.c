@@ -13,28 +13,6 @@
 
 #define START_NS (INT64_C(1795000000) * MWDS_NS_PER_S)
 
-static mwds_sensor radar(uint32_t id, double lat, double lon)
-{
-    mwds_sensor s;
-    memset(&s, 0, sizeof s);
-    s.kind = MWDS_SENSOR_RADAR;
-    s.id = id;
-    s.revisit_s = 2.0;
-    s.pd = 0.9;
-    s.false_alarms_per_scan = 1.0;
-    s.radar.site = (mwds_lla){lat * MWDS_DEG2RAD, lon * MWDS_DEG2RAD, 100.0};
-    s.radar.az_half_width_rad = MWDS_PI;
-    s.radar.el_min_rad = 0.5 * MWDS_DEG2RAD;
-    s.radar.el_max_rad = 89.0 * MWDS_DEG2RAD;
-    s.radar.range_min_m = 1e3;
-    s.radar.range_max_m = 1500e3;
-    s.radar.sigma_range_m = 30.0;
-    s.radar.sigma_az_rad = 1e-3;
-    s.radar.sigma_el_rad = 1e-3;
-    assert_int_equal(mwds_sensor_init(&s), MWDS_OK);
-    return s;
-}
-
 typedef struct fixture {
     mwds_scenario sc;
     mwds_nation nation;
@@ -48,9 +26,11 @@ static void make_scenario(fixture *f, int n_sensors)
     memset(f, 0, sizeof *f);
     strcpy(f->nation.code, "KOR");
     strcpy(f->sensors[0].id, "R1");
-    f->sensors[0].sensor = radar(0, 37.0, 127.5);
+    f->sensors[0].sensor = test_radar(0, 37.0, 127.5, 100.0, 0.5, 1500e3, 0.9, 2.0, 30.0, 1e-3);
+    f->sensors[0].sensor.false_alarms_per_scan = 1.0;
     strcpy(f->sensors[1].id, "R2");
-    f->sensors[1].sensor = radar(1, 38.5, 129.0);
+    f->sensors[1].sensor = test_radar(1, 38.5, 129.0, 100.0, 0.5, 1500e3, 0.9, 2.0, 30.0, 1e-3);
+    f->sensors[1].sensor.false_alarms_per_scan = 1.0;
     strcpy(f->launch.id, "L1");
     f->launch.t_s = 20.0;
     f->launch.cls = mwds_catalogue_find("srbm");

@@ -241,21 +241,7 @@ static void test_covariance_propagation_matches_finite_differences(void **state)
 static void test_precise_radar_update_pulls_onto_measurement(void **state)
 {
     (void)state;
-    mwds_sensor radar;
-    memset(&radar, 0, sizeof radar);
-    radar.kind = MWDS_SENSOR_RADAR;
-    radar.revisit_s = 1;
-    radar.pd = 1;
-    radar.radar.site = (mwds_lla){37.0 * MWDS_DEG2RAD, 127.0 * MWDS_DEG2RAD, 0};
-    radar.radar.az_half_width_rad = MWDS_PI;
-    radar.radar.el_min_rad = 0;
-    radar.radar.el_max_rad = 1.5;
-    radar.radar.range_min_m = 1;
-    radar.radar.range_max_m = 5e6;
-    radar.radar.sigma_range_m = 1;
-    radar.radar.sigma_az_rad = 1e-6;
-    radar.radar.sigma_el_rad = 1e-6;
-    assert_int_equal(mwds_sensor_init(&radar), MWDS_OK);
+    mwds_sensor radar = test_radar(0, 37.0, 127.0, 0, 0, 5e6, 1, 1, 1, 1e-6);
     mwds_lla tgt = {39.0 * MWDS_DEG2RAD, 130.0 * MWDS_DEG2RAD, 300e3};
     mwds_vec3 truth = mwds_geo_lla_to_ecef(tgt);
     double x[7] = {truth.v[0] + 2000, truth.v[1] - 1500, truth.v[2] + 800, 1000, 2000, -500, 0};
@@ -295,21 +281,7 @@ static void test_nees_consistency_monte_carlo(void **state)
     mwds_mat3 enu = mwds_geo_enu_rotation(start.lat_rad, start.lon_rad);
     mwds_vec3 vel = mwds_m3t_mul_v3(enu, mwds_v3(5500, 3000, 1500));
     mwds_traj tr = fly_truth(start, vel, 8000.0);
-    mwds_sensor radar;
-    memset(&radar, 0, sizeof radar);
-    radar.kind = MWDS_SENSOR_RADAR;
-    radar.revisit_s = 1;
-    radar.pd = 1;
-    radar.radar.site = (mwds_lla){40.0 * MWDS_DEG2RAD, 140.0 * MWDS_DEG2RAD, 0};
-    radar.radar.az_half_width_rad = MWDS_PI;
-    radar.radar.el_min_rad = -0.1;
-    radar.radar.el_max_rad = 1.55;
-    radar.radar.range_min_m = 1;
-    radar.radar.range_max_m = 5e6;
-    radar.radar.sigma_range_m = 30;
-    radar.radar.sigma_az_rad = 5e-4;
-    radar.radar.sigma_el_rad = 5e-4;
-    assert_int_equal(mwds_sensor_init(&radar), MWDS_OK);
+    mwds_sensor radar = test_radar(0, 40.0, 140.0, 0, -5.0, 5e6, 1, 1, 30, 5e-4);
     /* the truth has no process noise; a trace keeps P from collapsing */
     mwds_filter_params fp = {MWDS_FORCE_ALL, 1e-9, 1e-16, 0, 0};
     static double nees[STEPS];

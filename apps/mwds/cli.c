@@ -57,6 +57,20 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_flag *flags, const cha
     return CLI_EXIT_OK;
 }
 
+int cli_start(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help)
+{
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(cmd, argc, argv, flags, pos, 0, &n_pos);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (cli_get(flags, "--help")) {
+        fputs(help, stdout);
+        return CLI_EXIT_OK;
+    }
+    return CLI_CONTINUE;
+}
+
 const char *cli_get(const cli_flag *flags, const char *name)
 {
     for (const cli_flag *f = flags; f->name != NULL; f++)

@@ -24,6 +24,13 @@ typedef struct cli_flag {
 int cli_parse(const char *cmd, int argc, char **argv, cli_flag *flags, const char **pos,
               int max_pos, int *n_pos);
 
+/* The common start of a subcommand without positional arguments: parses
+ * argv against flags and prints help on --help (which flags must list).
+ * Returns CLI_CONTINUE when the command should go on, else the exit code to
+ * return (CLI_EXIT_OK after help, CLI_EXIT_USAGE after a parse error). */
+#define CLI_CONTINUE (-1)
+int cli_start(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help);
+
 /* The flag's value, or NULL if absent. */
 const char *cli_get(const cli_flag *flags, const char *name);
 

@@ -29,14 +29,9 @@ int cmd_classes(int argc, char **argv)
     const char *cmd = "classes";
     cli_flag flags[] = {
         {"--markdown", 0, NULL}, {"--launch", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
-    const char *pos[1];
-    int n_pos, rc;
-    if ((rc = cli_parse(cmd, argc, argv, flags, pos, 0, &n_pos)) != CLI_EXIT_OK)
+    int rc = cli_start(cmd, argc, argv, flags, CLASSES_HELP);
+    if (rc != CLI_CONTINUE)
         return rc;
-    if (cli_get(flags, "--help")) {
-        fputs(CLASSES_HELP, stdout);
-        return CLI_EXIT_OK;
-    }
     mwds_lla site = {40.0 * MWDS_DEG2RAD, 127.0 * MWDS_DEG2RAD, 0.0};
     const char *v = cli_get(flags, "--launch");
     if (v != NULL && (rc = cli_latlon(cmd, "--launch", v, &site)) != CLI_EXIT_OK)

@@ -67,14 +67,9 @@ int cmd_flights(int argc, char **argv)
     const char *cmd = "flights";
     cli_flag flags[] = {
         {"--json", 0, NULL}, {"--markdown", 0, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
-    const char *pos[1];
-    int n_pos, rc;
-    if ((rc = cli_parse(cmd, argc, argv, flags, pos, 0, &n_pos)) != CLI_EXIT_OK)
+    int rc = cli_start(cmd, argc, argv, flags, FLIGHTS_HELP);
+    if (rc != CLI_CONTINUE)
         return rc;
-    if (cli_get(flags, "--help")) {
-        fputs(FLIGHTS_HELP, stdout);
-        return CLI_EXIT_OK;
-    }
     int json = cli_get(flags, "--json") != NULL, md = cli_get(flags, "--markdown") != NULL;
     if (json && md)
         return cli_usage_error(cmd, "--json and --markdown exclude each other");

@@ -122,14 +122,9 @@ int cmd_traj(int argc, char **argv)
                         {"--json", 0, NULL},    {"--csv", 0, NULL},     {"--dt", 1, NULL},
                         {"--no-drag", 0, NULL}, {"--no-j2", 0, NULL},   {"--no-rotation", 0, NULL},
                         {"--help", 0, NULL},    {NULL, 0, NULL}};
-    const char *pos[1];
-    int n_pos, rc;
-    if ((rc = cli_parse(cmd, argc, argv, flags, pos, 0, &n_pos)) != CLI_EXIT_OK)
+    int rc = cli_start(cmd, argc, argv, flags, TRAJ_HELP);
+    if (rc != CLI_CONTINUE)
         return rc;
-    if (cli_get(flags, "--help")) {
-        fputs(TRAJ_HELP, stdout);
-        return CLI_EXIT_OK;
-    }
     mwds_traj_request req;
     memset(&req, 0, sizeof req);
     const char *v;

@@ -47,6 +47,22 @@ void mwds_sim_destroy(mwds_sim *sim);
 mwds_err mwds_sim_step(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out, int max,
                        int *n);
 
+/* One look: its time and sensor. */
+typedef struct mwds_sim_look_info {
+    int64_t t_ns;
+    uint32_t sensor_id;
+} mwds_sim_look_info;
+
+/* Generates the next look before t_until_ns (absolute), even one that
+ * detects nothing (a tracker counts its misses from empty looks): writes its
+ * measurements to out (at most max), their count to *n and, if look is not
+ * NULL, the look's time and sensor. MWDS_ENOTFOUND if no look is due before
+ * t_until_ns; MWDS_EFULL if the look's output would not fit (the sim is then
+ * unchanged: call again with more room). Cost: O(sensors + launches) plus the
+ * look itself. */
+mwds_err mwds_sim_look(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out, int max,
+                       int *n, mwds_sim_look_info *look);
+
 /* Truth of launch i at t_ns: *in_flight 0 before launch and after impact
  * (pos, vel then untouched); otherwise the state and whether an engine
  * burns. MWDS_ERANGE for i out of range. */

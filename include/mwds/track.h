@@ -1,6 +1,9 @@
 /*
- * mwds track: tracking filters (and, later, the multi-target tracker built
- * from predictor, updater, hypothesiser, associator, initiator and deleter).
+ * mwds track: tracking filters (an extended and a cubature Kalman filter on
+ * the same motion models) and the multi-target tracker built from parts:
+ * predictor and updater (the filters), hypothesiser (chi-square gating),
+ * associator (global nearest neighbour, mwds/assign.h), initiator (M of N)
+ * and deleter.
  *
  * Filter state, ECEF Earth-fixed frame, SI units:
  *   ballistic model, n = 7: position (3), velocity (3), inverse ballistic
@@ -76,6 +79,40 @@ mwds_err mwds_ekf_update_linear(mwds_filter_state *s, const double *nu, const do
  * diagonal noise from m->sigma. Errors as above plus the sensor's. */
 mwds_err mwds_ekf_update(mwds_filter_state *s, const mwds_sensor *sensor,
                          const mwds_measurement *m, double *nis);
+
+/* ---- cubature Kalman filter (third-degree rule, 2n points) ---- */
+
+/* The CKF's prediction: the same sub-steps and process noise as
+ * mwds_ekf_predict, the 2n cubature points re-drawn each sub-step and each
+ * flown by RK4. Errors: MWDS_ENOTPD (P not positive definite),
+ * MWDS_ENUMERIC; *s is then untouched. Cost: 2n RK4 steps and one n x n
+ * Cholesky per sub-step. */
+mwds_err mwds_ckf_predict(const mwds_filter_params *fp, mwds_filter_state *s, int64_t t_ns);
+
+/* Innovation function for the CKF: writes nu = z - h(x) (dim entries, angles
+ * wrapped) for one point x of the state's dimension. */
+typedef mwds_err (*mwds_residual_fn)(const void *ctx, const double *x, double *nu);
+
+/* CKF update through a residual function with noise covariance r (dim x dim,
+ * row-major). NIS to *nis if not NULL. Errors: MWDS_EINVAL (dim outside
+ * 1..4), MWDS_ENOTPD, MWDS_ENUMERIC (the updated covariance lost its
+ * positive diagonal), or fn's; *s is then untouched. Cost: 2n calls of fn
+ * plus O(n^2 dim). */
+mwds_err mwds_ckf_update_fn(mwds_filter_state *s, mwds_residual_fn fn, const void *ctx,
+                            const double *r, int dim, double *nis);
+
+/* CKF update with a sensor's measurement (state at the measurement's time). */
+mwds_err mwds_ckf_update(mwds_filter_state *s, const mwds_sensor *sensor,
+                         const mwds_measurement *m, double *nis);
+
+/* ---- either filter ---- */
+
+typedef enum mwds_filter_kind { MWDS_FILTER_EKF = 0, MWDS_FILTER_CKF = 1 } mwds_filter_kind;
+
+mwds_err mwds_filter_predict(mwds_filter_kind kind, const mwds_filter_params *fp,
+                             mwds_filter_state *s, int64_t t_ns);
+mwds_err mwds_filter_update(mwds_filter_kind kind, mwds_filter_state *s,
+                            const mwds_sensor *sensor, const mwds_measurement *m, double *nis);
 
 #ifdef __cplusplus
 }

@@ -135,57 +135,71 @@ const mwds_traj *mwds_sim_trajectory(const mwds_sim *sim, size_t i)
     return i < sim->sc->n_launches ? &sim->traj[i] : NULL;
 }
 
-mwds_err mwds_sim_step(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out, int max,
-                       int *n)
+mwds_err mwds_sim_look(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out, int max,
+                       int *n, mwds_sim_look_info *look)
 {
     const mwds_scenario *sc = sim->sc;
-    int count = 0;
     int64_t end_ns = sc->start_t_ns + mwds_time_from_s(sc->duration_s);
     if (t_until_ns > end_ns + 1)
         t_until_ns = end_ns + 1; /* looks at the end instant are included */
-    for (;;) {
-        /* the sensor with the earliest pending look */
-        size_t best = sc->n_sensors;
-        for (size_t s = 0; s < sc->n_sensors; s++)
-            if (sim->next_look_ns[s] < t_until_ns &&
-                (best == sc->n_sensors || sim->next_look_ns[s] < sim->next_look_ns[best]))
-                best = s;
-        if (best == sc->n_sensors)
-            break;
-        int64_t t = sim->next_look_ns[best];
-        int k = 0;
-        for (size_t i = 0; i < sc->n_launches; i++) {
-            int in_flight = 0;
-            mwds_err e = mwds_sim_truth(sim, i, t, &in_flight, &sim->pos[k], &sim->vel[k],
-                                        &sim->burning[k]);
-            if (e != MWDS_OK)
-                return e;
-            if (in_flight)
-                sim->truth_id[k++] = (uint32_t)i + 1;
-        }
-        /* run the look on a copy of the stream so that a look that does not
-         * fit leaves the sim exactly where it was */
-        mwds_rng r = sim->rng[best];
-        int got = 0;
-        mwds_err e = mwds_sensor_look(&sc->sensors[best].sensor, t, sim->pos, sim->vel,
-                                      sim->burning, sim->truth_id, k, &r, out + count,
-                                      max - count, &got);
-        if (e == MWDS_EFULL) {
-            *n = count;
-            return MWDS_EFULL;
-        }
+    /* the sensor with the earliest pending look */
+    size_t best = sc->n_sensors;
+    for (size_t s = 0; s < sc->n_sensors; s++)
+        if (sim->next_look_ns[s] < t_until_ns &&
+            (best == sc->n_sensors || sim->next_look_ns[s] < sim->next_look_ns[best]))
+            best = s;
+    if (best == sc->n_sensors)
+        return MWDS_ENOTFOUND;
+    int64_t t = sim->next_look_ns[best];
+    int k = 0;
+    for (size_t i = 0; i < sc->n_launches; i++) {
+        int in_flight = 0;
+        mwds_err e = mwds_sim_truth(sim, i, t, &in_flight, &sim->pos[k], &sim->vel[k],
+                                    &sim->burning[k]);
         if (e != MWDS_OK)
             return e;
-        for (int j = 0; j < got; j++)
-            out[count + j].exercise = (uint8_t)(sc->exercise != 0);
+        if (in_flight)
+            sim->truth_id[k++] = (uint32_t)i + 1;
+    }
+    /* run the look on a copy of the stream so that a look that does not
+     * fit leaves the sim exactly where it was */
+    mwds_rng r = sim->rng[best];
+    int got = 0;
+    mwds_err e = mwds_sensor_look(&sc->sensors[best].sensor, t, sim->pos, sim->vel,
+                                  sim->burning, sim->truth_id, k, &r, out, max, &got);
+    if (e != MWDS_OK)
+        return e;
+    for (int j = 0; j < got; j++)
+        out[j].exercise = (uint8_t)(sc->exercise != 0);
+    sim->rng[best] = r;
+    sim->look_index[best]++;
+    sim->next_look_ns[best] =
+        sc->start_t_ns +
+        mwds_time_from_s((double)sim->look_index[best] * sc->sensors[best].sensor.revisit_s);
+    if (sim->next_look_ns[best] > end_ns)
+        sim->next_look_ns[best] = INT64_MAX;
+    *n = got;
+    if (look != NULL) {
+        look->t_ns = t;
+        look->sensor_id = (uint32_t)best;
+    }
+    return MWDS_OK;
+}
+
+mwds_err mwds_sim_step(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out, int max,
+                       int *n)
+{
+    int count = 0;
+    for (;;) {
+        int got = 0;
+        mwds_err e = mwds_sim_look(sim, t_until_ns, out + count, max - count, &got, NULL);
+        if (e == MWDS_ENOTFOUND)
+            break;
+        if (e != MWDS_OK) {
+            *n = count;
+            return e;
+        }
         count += got;
-        sim->rng[best] = r;
-        sim->look_index[best]++;
-        sim->next_look_ns[best] =
-            sc->start_t_ns +
-            mwds_time_from_s((double)sim->look_index[best] * sc->sensors[best].sensor.revisit_s);
-        if (sim->next_look_ns[best] > end_ns)
-            sim->next_look_ns[best] = INT64_MAX;
     }
     *n = count;
     return MWDS_OK;

@@ -14,19 +14,15 @@
 #include <math.h>
 #include <string.h>
 
-#include "mwds/track.h"
+#include "track_internal.h"
 
-#define LD 9
-#define DEFAULT_MAX_STEP_S 1.0
-
-static int model_dim(mwds_motion_model m) { return m == MWDS_MODEL_BOOST ? 9 : 7; }
 
 mwds_err mwds_filter_init(mwds_filter_state *s, mwds_motion_model model, int64_t t_ns,
                           const double *x0, const double *p0)
 {
     if (model != MWDS_MODEL_BALLISTIC && model != MWDS_MODEL_BOOST)
         return MWDS_EINVAL;
-    int n = model_dim(model);
+    int n = mwds__track_dim(model);
     for (int i = 0; i < n; i++)
         if (!isfinite(x0[i]))
             return MWDS_ENUMERIC;
@@ -43,162 +39,36 @@ mwds_err mwds_filter_init(mwds_filter_state *s, mwds_motion_model model, int64_t
     return MWDS_OK;
 }
 
-/* Force terms each model uses: the boost model's thrust acceleration
- * absorbs drag. */
-static unsigned model_flags(const mwds_filter_params *fp, mwds_motion_model m)
-{
-    unsigned f = fp->flags & ~(unsigned)MWDS_FORCE_THRUST;
-    if (m == MWDS_MODEL_BOOST)
-        f &= ~(unsigned)MWDS_FORCE_DRAG;
-    return f;
-}
-
-/* dx/dt, and F = df/dx if f_jac is not NULL. */
-static mwds_err dynamics(unsigned flags, mwds_motion_model model, const double *x, double *dx,
-                         mwds_mat9 *f_jac)
-{
-    mwds_vec3 r = mwds_v3(x[0], x[1], x[2]), v = mwds_v3(x[3], x[4], x[5]), a;
-    mwds_mat3 ar, av;
-    mwds_vec3 ak;
-    double k = model == MWDS_MODEL_BALLISTIC ? x[6] : 0.0;
-    mwds_err e = mwds_ballistic_freeflight(flags, r, v, k, &a, f_jac ? &ar : NULL,
-                                           f_jac ? &av : NULL, f_jac ? &ak : NULL);
-    if (e != MWDS_OK)
-        return e;
-    int n = model_dim(model);
-    for (int i = 0; i < 3; i++) {
-        dx[i] = x[3 + i];
-        dx[3 + i] = a.v[i] + (model == MWDS_MODEL_BOOST ? x[6 + i] : 0.0);
-    }
-    for (int i = 6; i < n; i++)
-        dx[i] = 0.0;
-    if (f_jac != NULL) {
-        memset(f_jac, 0, sizeof *f_jac);
-        for (int i = 0; i < 3; i++) {
-            f_jac->m[i][3 + i] = 1.0;
-            for (int j = 0; j < 3; j++) {
-                f_jac->m[3 + i][j] = ar.m[i][j];
-                f_jac->m[3 + i][3 + j] = av.m[i][j];
-            }
-            if (model == MWDS_MODEL_BALLISTIC)
-                f_jac->m[3 + i][6] = ak.v[i];
-            else
-                f_jac->m[3 + i][6 + i] = 1.0;
-        }
-    }
-    return MWDS_OK;
-}
-
-/* c = a b for n x n matrices in LD storage (c may not alias a or b). */
-static void mat_mul(const mwds_mat9 *a, const mwds_mat9 *b, mwds_mat9 *c, int n)
-{
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) {
-            double s = 0.0;
-            for (int k = 0; k < n; k++)
-                s += a->m[i][k] * b->m[k][j];
-            c->m[i][j] = s;
-        }
-}
-
-/* Adds the discrete process noise of one sub-step of length dt (> 0). */
-static void add_process_noise(const mwds_filter_params *fp, mwds_motion_model model,
-                              mwds_mat9 *p, double dt)
-{
-    double dt2 = dt * dt, dt3 = dt2 * dt;
-    for (int i = 0; i < 3; i++) {
-        /* white acceleration on (position, velocity) */
-        p->m[i][i] += fp->q_acc * dt3 / 3.0;
-        p->m[i][3 + i] += fp->q_acc * dt2 / 2.0;
-        p->m[3 + i][i] += fp->q_acc * dt2 / 2.0;
-        p->m[3 + i][3 + i] += fp->q_acc * dt;
-    }
-    if (model == MWDS_MODEL_BALLISTIC) {
-        p->m[6][6] += fp->q_invbeta * dt;
-        return;
-    }
-    /* white jerk on (position, velocity, acceleration) */
-    double q = fp->q_jerk, dt4 = dt3 * dt, dt5 = dt4 * dt;
-    for (int i = 0; i < 3; i++) {
-        int r = i, v = 3 + i, a = 6 + i;
-        p->m[r][r] += q * dt5 / 20.0;
-        p->m[r][v] += q * dt4 / 8.0;
-        p->m[v][r] += q * dt4 / 8.0;
-        p->m[r][a] += q * dt3 / 6.0;
-        p->m[a][r] += q * dt3 / 6.0;
-        p->m[v][v] += q * dt3 / 3.0;
-        p->m[v][a] += q * dt2 / 2.0;
-        p->m[a][v] += q * dt2 / 2.0;
-        p->m[a][a] += q * dt;
-    }
-}
-
-/* The dynamics' fastest rate (1/s): the larger of ||da/dv|| and
- * sqrt(||da/dr||) (infinity norms). The columns of F for 1/beta or thrust
- * acceleration carry other units and do not set the rate: those states are
- * constant under the dynamics. */
-static double stiffness(const mwds_mat9 *f)
-{
-    double d = 0.0, g = 0.0;
-    for (int i = 3; i < 6; i++) {
-        double sd = 0.0, sg = 0.0;
-        for (int j = 0; j < 3; j++) {
-            sg += fabs(f->m[i][j]);
-            sd += fabs(f->m[i][3 + j]);
-        }
-        d = fmax(d, sd);
-        g = fmax(g, sg);
-    }
-    return fmax(d, sqrt(g));
-}
-
 mwds_err mwds_ekf_predict(const mwds_filter_params *fp, mwds_filter_state *s, int64_t t_ns)
 {
     const int n = s->n;
-    const unsigned flags = model_flags(fp, s->model);
-    const double max_step = fp->max_step_s > 0.0 ? fp->max_step_s : DEFAULT_MAX_STEP_S;
+    const unsigned flags = mwds__track_flags(fp, s->model);
     double total = mwds_time_to_s(t_ns - s->t_ns);
-    double x[LD], xt[LD], k1[LD], k2[LD], k3[LD], k4[LD];
+    double x[MWDS__LD], k1[MWDS__LD];
     memcpy(x, s->x.v, sizeof x);
     mwds_mat9 p = s->p, f, phi, fh, fh2, tmp;
     double done = 0.0;
     while (fabs(total - done) > 1e-12) {
-        mwds_err e = dynamics(flags, s->model, x, k1, &f);
+        mwds_err e = mwds__track_dynamics(flags, s->model, x, k1, &f);
         if (e != MWDS_OK)
             return e;
-        double h = total - done;
-        double lim = fmin(max_step, 0.1 / fmax(stiffness(&f), 1e-30));
-        if (fabs(h) > lim)
-            h = copysign(lim, h);
-        /* state: RK4 */
-        for (int i = 0; i < n; i++)
-            xt[i] = x[i] + 0.5 * h * k1[i];
-        if ((e = dynamics(flags, s->model, xt, k2, NULL)) != MWDS_OK)
+        double h = mwds__track_substep(fp, &f, total - done);
+        /* the state by RK4, F at the sub-step's midpoint for Phi */
+        if ((e = mwds__track_rk4(flags, s->model, x, k1, h, x, &f)) != MWDS_OK)
             return e;
-        for (int i = 0; i < n; i++)
-            xt[i] = x[i] + 0.5 * h * k2[i];
-        /* F at the midpoint for the transition matrix */
-        if ((e = dynamics(flags, s->model, xt, k3, &f)) != MWDS_OK)
-            return e;
-        for (int i = 0; i < n; i++)
-            xt[i] = x[i] + h * k3[i];
-        if ((e = dynamics(flags, s->model, xt, k4, NULL)) != MWDS_OK)
-            return e;
-        for (int i = 0; i < n; i++)
-            x[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
         /* Phi = I + hF + (hF)^2/2 + (hF)^3/6 */
         memset(&fh, 0, sizeof fh);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 fh.m[i][j] = h * f.m[i][j];
-        mat_mul(&fh, &fh, &fh2, n);
-        mat_mul(&fh2, &fh, &tmp, n);
+        mwds__track_mat_mul(&fh, &fh, &fh2, n);
+        mwds__track_mat_mul(&fh2, &fh, &tmp, n);
         memset(&phi, 0, sizeof phi);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 phi.m[i][j] = (i == j) + fh.m[i][j] + fh2.m[i][j] / 2.0 + tmp.m[i][j] / 6.0;
         /* P = Phi P Phi^T + Q */
-        mat_mul(&phi, &p, &tmp, n);
+        mwds__track_mat_mul(&phi, &p, &tmp, n);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {
                 double acc = 0.0;
@@ -206,7 +76,7 @@ mwds_err mwds_ekf_predict(const mwds_filter_params *fp, mwds_filter_state *s, in
                     acc += tmp.m[i][k] * phi.m[j][k];
                 p.m[i][j] = acc;
             }
-        add_process_noise(fp, s->model, &p, fabs(h));
+        mwds__track_process_noise(fp, s->model, &p, fabs(h));
         mwds_m9_symmetrise(&p);
         done += h;
     }
@@ -225,8 +95,8 @@ mwds_err mwds_ekf_update_linear(mwds_filter_state *s, const double *nu, const do
     const int n = s->n;
     if (dim < 1 || dim > MWDS_MEAS_MAX_DIM)
         return MWDS_EINVAL;
-    double pht[LD][MWDS_MEAS_MAX_DIM], sm[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM];
-    double l[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM], kg[LD][MWDS_MEAS_MAX_DIM];
+    double pht[MWDS__LD][MWDS_MEAS_MAX_DIM], sm[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM];
+    double l[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM], kg[MWDS__LD][MWDS_MEAS_MAX_DIM];
     /* P H^T (n x dim) and S = H P H^T + R */
     for (int i = 0; i < n; i++)
         for (int a = 0; a < dim; a++) {
@@ -269,7 +139,7 @@ mwds_err mwds_ekf_update_linear(mwds_filter_state *s, const double *nu, const do
             ikh.m[i][j] = acc;
         }
     }
-    mat_mul(&ikh, &s->p, &tmp, n);
+    mwds__track_mat_mul(&ikh, &s->p, &tmp, n);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             double acc = 0.0;
@@ -299,7 +169,7 @@ mwds_err mwds_ekf_update(mwds_filter_state *s, const mwds_sensor *sensor,
     mwds_vec3 pos = mwds_v3(s->x.v[0], s->x.v[1], s->x.v[2]);
     mwds_vec3 vel = mwds_v3(s->x.v[3], s->x.v[4], s->x.v[5]);
     mwds_measurement zhat;
-    double h6[MWDS_MEAS_MAX_DIM * 6], h[MWDS_MEAS_MAX_DIM * LD], nu[MWDS_MEAS_MAX_DIM];
+    double h6[MWDS_MEAS_MAX_DIM * 6], h[MWDS_MEAS_MAX_DIM * MWDS__LD], nu[MWDS_MEAS_MAX_DIM];
     double r[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM];
     mwds_err e = mwds_sensor_measure(sensor, pos, vel, &zhat);
     if (e == MWDS_OK)

@@ -95,9 +95,17 @@ static void kf_update(double x[7], double p[7][7], const double z[3], double r)
     memcpy(p, np, sizeof np);
 }
 
-static void test_identical_to_linear_kalman_filter(void **state)
+/* z - H x for the CKF, H = [I 0] (position) */
+static mwds_err position_residual(const void *ctx, const double *x, double *nu)
 {
-    (void)state;
+    const double *z = ctx;
+    for (int i = 0; i < 3; i++)
+        nu[i] = z[i] - x[i];
+    return MWDS_OK;
+}
+
+static void identical_to_linear_kalman_filter(mwds_filter_kind kind)
+{
     const double q = 4.0, r = 100.0 * 100.0;
     double x[7] = {6.5e6, 1.0e6, 2.0e6, 1000, -2000, 3000, 0};
     double p[7][7] = {{0}};
@@ -120,14 +128,18 @@ static void test_identical_to_linear_kalman_filter(void **state)
     for (int step = 1; step <= 30; step++) {
         double dt = 0.5 + 0.25 * (step % 5); /* 0.5 .. 1.5 s, sub-stepped above 1 s */
         kf_predict(x, p, dt, q);
-        assert_int_equal(mwds_ekf_predict(&fp, &s, s.t_ns + mwds_time_from_s(dt)), MWDS_OK);
+        assert_int_equal(mwds_filter_predict(kind, &fp, &s, s.t_ns + mwds_time_from_s(dt)),
+                         MWDS_OK);
         double z[3], nu[3];
         for (int i = 0; i < 3; i++) {
             z[i] = x[i] + 100.0 * mwds_rng_normal(&rng) + 50.0;
             nu[i] = z[i] - s.x.v[i];
         }
         kf_update(x, p, z, r);
-        assert_int_equal(mwds_ekf_update_linear(&s, nu, h, rm, 3, NULL), MWDS_OK);
+        if (kind == MWDS_FILTER_EKF)
+            assert_int_equal(mwds_ekf_update_linear(&s, nu, h, rm, 3, NULL), MWDS_OK);
+        else
+            assert_int_equal(mwds_ckf_update_fn(&s, position_residual, z, rm, 3, NULL), MWDS_OK);
         for (int i = 0; i < 7; i++) {
             assert_near(s.x.v[i], x[i], 1e-9 * fmax(1.0, fabs(x[i])), "state = textbook KF");
             for (int j = 0; j < 7; j++)
@@ -135,6 +147,18 @@ static void test_identical_to_linear_kalman_filter(void **state)
                             "covariance = textbook KF");
         }
     }
+}
+
+static void test_ekf_identical_to_linear_kalman_filter(void **state)
+{
+    (void)state;
+    identical_to_linear_kalman_filter(MWDS_FILTER_EKF);
+}
+
+static void test_ckf_identical_to_linear_kalman_filter(void **state)
+{
+    (void)state;
+    identical_to_linear_kalman_filter(MWDS_FILTER_CKF);
 }
 
 static mwds_traj fly_truth(mwds_lla start, mwds_vec3 vel, double beta)
@@ -343,7 +367,8 @@ static void test_nees_consistency_monte_carlo(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identical_to_linear_kalman_filter),
+        cmocka_unit_test(test_ekf_identical_to_linear_kalman_filter),
+        cmocka_unit_test(test_ckf_identical_to_linear_kalman_filter),
         cmocka_unit_test(test_prediction_matches_flight_model),
         cmocka_unit_test(test_covariance_propagation_matches_finite_differences),
         cmocka_unit_test(test_precise_radar_update_pulls_onto_measurement),

@@ -7,5 +7,6 @@ int cmd_traj(int argc, char **argv);
 int cmd_flights(int argc, char **argv);
 int cmd_classes(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_track(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct {
     {"traj", cmd_traj, "compute a missile trajectory for a range, apogee or target"},
     {"flights", cmd_flights, "reproduce published flights with the trajectory model"},
     {"classes", cmd_classes, "list the missile classes and the range each reaches"},
+    {"track", cmd_track, "run a scenario through one tracker per nation and score the tracks"},
     {"bench", cmd_bench, "measure filter accuracy against the Cramer-Rao bound, and speed"},
 };
 

@@ -114,6 +114,101 @@ mwds_err mwds_filter_predict(mwds_filter_kind kind, const mwds_filter_params *fp
 mwds_err mwds_filter_update(mwds_filter_kind kind, mwds_filter_state *s,
                             const mwds_sensor *sensor, const mwds_measurement *m, double *nis);
 
+/* ---- the multi-target tracker ---- */
+
+typedef enum mwds_track_status {
+    MWDS_TRACK_FREE = 0,      /* pool slot not in use */
+    MWDS_TRACK_TENTATIVE = 1, /* initiated, not yet M hits in N opportunities */
+    MWDS_TRACK_CONFIRMED = 2
+} mwds_track_status;
+
+/* A track as the tracker keeps it. An opportunity is a look of a sensor
+ * that should have seen the track (its predicted position inside the
+ * sensor's coverage); each is a hit or a miss. */
+typedef struct mwds_track {
+    uint32_t number;          /* unique within the tracker, from 1; 0 in a free slot */
+    mwds_track_status status;
+    mwds_filter_state f;      /* estimate at f.t_ns (the latest look or update) */
+    int64_t t_init_ns;        /* first measurement */
+    int64_t t_confirm_ns;     /* confirmation (0 while tentative) */
+    int64_t t_update_ns;      /* latest measurement used */
+    uint32_t history;         /* bit 0 the latest opportunity: 1 hit, 0 miss */
+    int opportunities;        /* since initiation */
+    int hits;                 /* measurements used */
+    int misses_in_row;        /* consecutive missed opportunities */
+    int quiet_updates;        /* boost model: updates in a row without thrust */
+    double quality;           /* hits over the last (up to) 16 opportunities, 0..1 */
+    double nis;               /* of the latest update */
+} mwds_track;
+
+typedef struct mwds_tracker_config {
+    mwds_filter_kind filter;
+    mwds_filter_params fp;
+    int max_tracks;               /* pool size: tentative and confirmed */
+    int max_meas_per_look;        /* the largest look accepted */
+    double gate_p;                /* probability inside the chi-square gate */
+    int confirm_m, confirm_n;     /* confirm on M hits within the first N opportunities */
+    int delete_misses;            /* confirmed: delete after this many misses in a row */
+    double max_coast_s;           /* delete after this long without a measurement */
+    double max_pos_sigma_m;       /* delete when the position's 1-sigma exceeds this */
+    double init_vel_sigma_m_s;    /* initiation: velocity prior (mean zero), per axis */
+    double init_acc_sigma_m_s2;   /* initiation: thrust acceleration prior, per axis */
+    double invbeta_mean, invbeta_sigma; /* 1/beta prior on entering the ballistic model */
+    double quiet_acc_sigma_m_s2;  /* boost -> ballistic: the thrust along the velocity is
+                                     known to this 1-sigma or better ... */
+    int quiet_updates;            /* ... and not significantly positive, this many updates */
+    int max_cluster;              /* largest rows or columns solved exactly (then greedy) */
+} mwds_tracker_config;
+
+/* Defaults: EKF; white-acceleration 1e-2 m^2/s^3, jerk 50 m^2/s^5; 1,024
+ * tracks; 4,096 measurements per look; gate 0.9999; confirm 3 of 4; delete
+ * after 4 misses or 30 s without a measurement or at 50 km sigma; velocity
+ * prior 3 km/s, thrust prior 40 m/s^2; 1/beta 1e-4 +- 1e-4 m^2/kg; switch
+ * after 5 quiet updates with the thrust known to 3 m/s^2; clusters up to 64. */
+void mwds_tracker_config_default(mwds_tracker_config *c);
+
+typedef struct mwds_tracker mwds_tracker;
+
+typedef struct mwds_tracker_stats {
+    uint64_t looks, updates, initiated, confirmed, deleted;
+    uint64_t out_of_order_looks;  /* looks older than some track's time */
+    uint64_t greedy_clusters;     /* clusters over max_cluster, assigned greedily */
+    uint64_t pairs_dropped;       /* gated pairs beyond the pair table */
+    uint64_t pool_full;           /* initiations refused: no free slot */
+    uint64_t filter_errors;       /* predictions or updates the filter refused */
+} mwds_tracker_stats;
+
+/* Creates a tracker for a nation's sensors. sensors[i] must have id i; the
+ * table is the caller's and must outlive the tracker. All memory is
+ * allocated here: processing a look allocates nothing.
+ * Errors: MWDS_EINVAL (a config value out of range, a sensor whose id is not
+ * its index), MWDS_ENOMEM. */
+mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *sensors,
+                             size_t n_sensors, mwds_tracker **out);
+
+void mwds_tracker_destroy(mwds_tracker *t);
+
+/* Processes one look of one sensor: n measurements, all from sensor_id at
+ * t_ns (n may be 0: an empty look still counts misses). A step is: predict
+ * every track to t_ns, gate, assign (global nearest neighbour), update or
+ * coast, delete, initiate (radar measurements no track gated). A look older
+ * than a track is placed by predicting that track back to the look,
+ * updating there and predicting forward again to its own time: out-of-order
+ * looks are used, not dropped. assoc, if not NULL, receives for each
+ * measurement the number of the track it updated or started (0: none).
+ * Errors: MWDS_EINVAL (unknown sensor, a measurement of another sensor or
+ * time, a dimension the sensor does not produce), MWDS_EFULL (n over
+ * max_meas_per_look); the tracker is then unchanged. Cost: O(tracks (n^3 +
+ * log m) + pairs + sum of cluster sizes cubed); no allocation. */
+mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
+                           const mwds_measurement *m, int n, uint32_t *assoc);
+
+/* The track pool (max_tracks slots; skip those with status MWDS_TRACK_FREE).
+ * Valid until the next call of mwds_tracker_look. */
+const mwds_track *mwds_tracker_tracks(const mwds_tracker *t, int *n_slots);
+
+void mwds_tracker_get_stats(const mwds_tracker *t, mwds_tracker_stats *out);
+
 /* ---- accuracy against the posterior Cramer-Rao lower bound ---- */
 
 typedef enum mwds_accuracy_case {

@@ -1,0 +1,766 @@
+/*
+ * The multi-target tracker; see track.h. A look goes through the parts in
+ * order, each a static function with one job:
+ *
+ *   predict     every live track to the look's time (a working copy)
+ *   hypothesise predicted measurement, innovation covariance S and its
+ *               Cholesky factor per track; candidate measurements by a
+ *               window on the first coordinate (sorted), then the chi-square
+ *               gate on the full innovation
+ *   associate   clusters of tracks and measurements joined by gated pairs
+ *               (union-find); each cluster solved as a linear assignment
+ *               (cost d^2, a track's miss cost the gate, mwds/assign.h), or
+ *               greedily above max_cluster
+ *   update      assigned tracks; others coast; counts hits and misses
+ *   delete      tentative tracks that can no longer reach M of N, confirmed
+ *               ones after misses in a row, long silence, a position sigma
+ *               past the limit, or a predicted position underground
+ *   initiate    a tentative boost-model track from each radar measurement
+ *               that no track gated
+ *
+ * Motion model switching: tracks start in the boost model (thrust
+ * acceleration states). Once the thrust along the velocity is known to
+ * quiet_acc_sigma and is not significantly positive for quiet_updates
+ * updates in a row (burnout; or a target first seen coasting or re-entering,
+ * where drag makes it negative), the track moves to the ballistic model and
+ * 1/beta is estimated from there on.
+ *
+ * Time: a track's state is at its own time f.t_ns. A look at or after that
+ * time moves the track there (the prediction is kept); an older look is
+ * used on a copy predicted back, which, if updated, is predicted forward to
+ * the track's time again. Process noise is added on both legs, so the
+ * out-of-order update is conservative, never overconfident.
+ *
+ * Memory: every table is allocated by mwds_tracker_create and sized by the
+ * configuration; mwds_tracker_look allocates nothing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mwds/assign.h"
+#include "mwds/stats.h"
+#include "track_internal.h"
+
+#define QUALITY_WINDOW 16
+#define PAIRS_PER_TRACK 16
+#define UNDERGROUND_M (-5000.0)
+
+typedef struct gate_info {
+    int active;         /* predicted and hypothesised for this look */
+    int visible;        /* inside the sensor's coverage: an opportunity */
+    int confirmed;      /* the track is confirmed (for initiation's veto) */
+    int dim;
+    double zhat[MWDS_MEAS_MAX_DIM];
+    double l[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM]; /* Cholesky factor of S */
+    double half_window; /* gate half-width on the first coordinate */
+    mwds_filter_state w; /* the track predicted to the look */
+} gate_info;
+
+typedef struct pair {
+    int track, meas;
+    double d2;
+} pair;
+
+struct mwds_tracker {
+    mwds_tracker_config c;
+    const mwds_sensor *sensors;
+    size_t n_sensors;
+    double gate[MWDS_MEAS_MAX_DIM + 1]; /* chi-square gate per dimension */
+    mwds_track *tracks;
+    gate_info *gi;
+    uint32_t next_number;
+    mwds_tracker_stats stats;
+    /* per-look scratch */
+    int *order;         /* measurement indices sorted by first coordinate */
+    double *key;        /* first coordinate of each measurement */
+    pair *pairs;
+    int max_pairs, n_pairs;
+    int *parent;        /* union-find over tracks then measurements */
+    int *meas_track;    /* assignment: track slot of each measurement, -1 */
+    int *track_meas;    /* assignment: measurement of each track slot, -1 */
+    unsigned char *gated_confirmed; /* measurement gated by a confirmed track */
+    int *cl_rows, *cl_cols, *cl_head, *cl_next;
+    double *cost, *row_miss, *col_miss;
+    int *r2c, *c2r;
+    void *work;
+    size_t work_len;
+};
+
+void mwds_tracker_config_default(mwds_tracker_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->filter = MWDS_FILTER_EKF;
+    c->fp.flags = MWDS_FORCE_ALL & ~(unsigned)MWDS_FORCE_THRUST;
+    c->fp.q_acc = 1e-2;
+    c->fp.q_invbeta = 1e-12;
+    c->fp.q_jerk = 50.0;
+    c->fp.max_step_s = 1.0;
+    c->max_tracks = 1024;
+    c->max_meas_per_look = 4096;
+    c->gate_p = 0.9999;
+    c->confirm_m = 3;
+    c->confirm_n = 4;
+    c->delete_misses = 4;
+    c->max_coast_s = 30.0;
+    c->max_pos_sigma_m = 50e3;
+    c->init_vel_sigma_m_s = 3000.0;
+    c->init_acc_sigma_m_s2 = 40.0;
+    c->invbeta_mean = 1e-4;
+    c->invbeta_sigma = 1e-4;
+    c->quiet_acc_sigma_m_s2 = 3.0;
+    c->quiet_updates = 5;
+    c->max_cluster = 64;
+}
+
+void mwds_tracker_destroy(mwds_tracker *t)
+{
+    if (t == NULL)
+        return;
+    free(t->tracks);
+    free(t->gi);
+    free(t->order);
+    free(t->key);
+    free(t->pairs);
+    free(t->parent);
+    free(t->meas_track);
+    free(t->track_meas);
+    free(t->gated_confirmed);
+    free(t->cl_rows);
+    free(t->cl_cols);
+    free(t->cl_head);
+    free(t->cl_next);
+    free(t->cost);
+    free(t->row_miss);
+    free(t->col_miss);
+    free(t->r2c);
+    free(t->c2r);
+    free(t->work);
+    free(t);
+}
+
+static int config_ok(const mwds_tracker_config *c)
+{
+    return (c->filter == MWDS_FILTER_EKF || c->filter == MWDS_FILTER_CKF) && c->max_tracks > 0 &&
+           c->max_tracks <= 1000000 && c->max_meas_per_look > 0 &&
+           c->max_meas_per_look <= 1000000 && c->gate_p > 0.5 && c->gate_p < 1.0 &&
+           c->confirm_m >= 1 && c->confirm_n >= c->confirm_m && c->confirm_n <= 32 &&
+           c->delete_misses >= 1 && c->max_coast_s > 0.0 && c->max_pos_sigma_m > 0.0 &&
+           c->init_vel_sigma_m_s > 0.0 && c->init_acc_sigma_m_s2 > 0.0 &&
+           c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) && c->quiet_acc_sigma_m_s2 > 0.0 &&
+           c->quiet_updates >= 1 && c->max_cluster >= 1 && c->max_cluster <= 1024 &&
+           c->fp.q_acc >= 0.0 && c->fp.q_invbeta >= 0.0 && c->fp.q_jerk >= 0.0;
+}
+
+mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *sensors,
+                             size_t n_sensors, mwds_tracker **out)
+{
+    if (c == NULL || out == NULL || (sensors == NULL && n_sensors > 0) || !config_ok(c))
+        return MWDS_EINVAL;
+    for (size_t i = 0; i < n_sensors; i++)
+        if (sensors[i].id != i)
+            return MWDS_EINVAL;
+    mwds_tracker *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return MWDS_ENOMEM;
+    t->c = *c;
+    t->sensors = sensors;
+    t->n_sensors = n_sensors;
+    for (int d = 1; d <= MWDS_MEAS_MAX_DIM; d++)
+        t->gate[d] = mwds_chi2_quantile(c->gate_p, d);
+    const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
+    const size_t k = (size_t)c->max_cluster;
+    t->max_pairs = c->max_tracks * PAIRS_PER_TRACK;
+    t->tracks = calloc(nt, sizeof *t->tracks);
+    t->gi = calloc(nt, sizeof *t->gi);
+    t->order = calloc(nm, sizeof *t->order);
+    t->key = calloc(nm, sizeof *t->key);
+    t->pairs = calloc((size_t)t->max_pairs, sizeof *t->pairs);
+    t->parent = calloc(nt + nm, sizeof *t->parent);
+    t->meas_track = calloc(nm, sizeof *t->meas_track);
+    t->track_meas = calloc(nt, sizeof *t->track_meas);
+    t->gated_confirmed = calloc(nm, 1);
+    t->cl_rows = calloc(nt, sizeof *t->cl_rows);
+    t->cl_cols = calloc(nm, sizeof *t->cl_cols);
+    t->cl_head = calloc(nt + nm, sizeof *t->cl_head);
+    t->cl_next = calloc(nt + nm, sizeof *t->cl_next);
+    t->cost = calloc(k * k, sizeof *t->cost);
+    t->row_miss = calloc(k, sizeof *t->row_miss);
+    t->col_miss = calloc(k, sizeof *t->col_miss);
+    t->r2c = calloc(k, sizeof *t->r2c);
+    t->c2r = calloc(k, sizeof *t->c2r);
+    t->work_len = mwds_assign_workspace(c->max_cluster, c->max_cluster);
+    t->work = malloc(t->work_len);
+    if (!t->tracks || !t->gi || !t->order || !t->key || !t->pairs || !t->parent ||
+        !t->meas_track || !t->track_meas || !t->gated_confirmed || !t->cl_rows || !t->cl_cols ||
+        !t->cl_head || !t->cl_next || !t->cost || !t->row_miss || !t->col_miss || !t->r2c ||
+        !t->c2r || !t->work) {
+        mwds_tracker_destroy(t);
+        return MWDS_ENOMEM;
+    }
+    t->next_number = 1;
+    *out = t;
+    return MWDS_OK;
+}
+
+const mwds_track *mwds_tracker_tracks(const mwds_tracker *t, int *n_slots)
+{
+    *n_slots = t->c.max_tracks;
+    return t->tracks;
+}
+
+void mwds_tracker_get_stats(const mwds_tracker *t, mwds_tracker_stats *out) { *out = t->stats; }
+
+/* ---- hypothesiser ---------------------------------------------------------------- */
+
+/* Predicted measurement, S = H P H^T + R and its factor for one track. */
+static mwds_err hypothesise(const mwds_sensor *s, gate_info *g, double gate_max)
+{
+    const mwds_filter_state *w = &g->w;
+    mwds_vec3 pos = mwds_v3(w->x.v[0], w->x.v[1], w->x.v[2]);
+    mwds_vec3 vel = mwds_v3(w->x.v[3], w->x.v[4], w->x.v[5]);
+    mwds_measurement zh;
+    double h[MWDS_MEAS_MAX_DIM * 6], sm[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM];
+    mwds_err e = mwds_sensor_measure(s, pos, vel, &zh);
+    if (e == MWDS_OK)
+        e = mwds_sensor_jacobian(s, pos, vel, zh.dim, h);
+    if (e != MWDS_OK)
+        return e;
+    const int dim = zh.dim;
+    /* S = H P6 H^T + R: H touches position and velocity only */
+    double hp[MWDS_MEAS_MAX_DIM][6];
+    for (int a = 0; a < dim; a++)
+        for (int j = 0; j < 6; j++) {
+            double acc = 0.0;
+            for (int k = 0; k < 6; k++)
+                acc += h[a * 6 + k] * w->p.m[k][j];
+            hp[a][j] = acc;
+        }
+    for (int a = 0; a < dim; a++)
+        for (int b = 0; b <= a; b++) {
+            double acc = 0.0;
+            for (int k = 0; k < 6; k++)
+                acc += hp[a][k] * h[b * 6 + k];
+            sm[a * dim + b] = sm[b * dim + a] = acc + (a == b ? zh.sigma[a] * zh.sigma[a] : 0.0);
+        }
+    if ((e = mwds_linalg_chol(sm, g->l, dim, dim)) != MWDS_OK)
+        return e;
+    g->dim = dim;
+    memcpy(g->zhat, zh.z, sizeof g->zhat);
+    g->half_window = sqrt(gate_max * sm[0]);
+    return MWDS_OK;
+}
+
+/* d^2 = nu^T S^-1 nu with nu = z - zhat (angles wrapped). */
+static double gate_distance(const gate_info *g, const mwds_measurement *m)
+{
+    mwds_measurement zh;
+    memset(&zh, 0, sizeof zh);
+    zh.kind = m->kind;
+    zh.dim = g->dim;
+    memcpy(zh.z, g->zhat, sizeof zh.z);
+    double nu[MWDS_MEAS_MAX_DIM], y[MWDS_MEAS_MAX_DIM];
+    mwds_sensor_residual(m, &zh, nu);
+    /* forward substitution only: d^2 = |L^-1 nu|^2 */
+    double d2 = 0.0;
+    for (int i = 0; i < g->dim; i++) {
+        double acc = nu[i];
+        for (int k = 0; k < i; k++)
+            acc -= g->l[i * g->dim + k] * y[k];
+        y[i] = acc / g->l[i * g->dim + i];
+        d2 += y[i] * y[i];
+    }
+    return d2;
+}
+
+/* Insertion-sorted order of measurement indices by key (looks are mostly
+ * small; for large looks a heap sort keeps the bound). */
+static void sort_by_key(int *order, const double *key, int n)
+{
+    if (n <= 32) {
+        for (int i = 1; i < n; i++) {
+            int v = order[i], j = i;
+            while (j > 0 && key[order[j - 1]] > key[v]) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = v;
+        }
+        return;
+    }
+    /* heap sort, O(n log n), in place */
+    for (int start = n / 2 - 1; start >= 0; start--) {
+        int root = start;
+        for (;;) {
+            int child = 2 * root + 1;
+            if (child >= n)
+                break;
+            if (child + 1 < n && key[order[child + 1]] > key[order[child]])
+                child++;
+            if (key[order[root]] >= key[order[child]])
+                break;
+            int tmp = order[root];
+            order[root] = order[child];
+            order[child] = tmp;
+            root = child;
+        }
+    }
+    for (int end = n - 1; end > 0; end--) {
+        int tmp = order[0];
+        order[0] = order[end];
+        order[end] = tmp;
+        int root = 0;
+        for (;;) {
+            int child = 2 * root + 1;
+            if (child >= end)
+                break;
+            if (child + 1 < end && key[order[child + 1]] > key[order[child]])
+                child++;
+            if (key[order[root]] >= key[order[child]])
+                break;
+            tmp = order[root];
+            order[root] = order[child];
+            order[child] = tmp;
+            root = child;
+        }
+    }
+}
+
+/* First index in order[0..n) whose key is >= v. */
+static int lower_bound(const int *order, const double *key, int n, double v)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (key[order[mid]] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void add_pair(mwds_tracker *t, int track, int meas, double d2)
+{
+    if (t->n_pairs >= t->max_pairs) {
+        t->stats.pairs_dropped++;
+        return;
+    }
+    t->pairs[t->n_pairs++] = (pair){track, meas, d2};
+}
+
+/* Gated pairs of every active track with the look's measurements. The
+ * radar's range (first coordinate) is not periodic, so a window on it,
+ * found by binary search, bounds the candidates; IR angles wrap, so IR
+ * candidates are all measurements (IR looks are small). */
+static void gate_all(mwds_tracker *t, const mwds_sensor *s, const mwds_measurement *m, int n)
+{
+    t->n_pairs = 0;
+    for (int j = 0; j < n; j++) {
+        t->order[j] = j;
+        t->key[j] = m[j].z[0];
+        t->gated_confirmed[j] = 0;
+    }
+    const int windowed = s->kind == MWDS_SENSOR_RADAR;
+    if (windowed)
+        sort_by_key(t->order, t->key, n);
+    for (int i = 0; i < t->c.max_tracks; i++) {
+        const gate_info *g = &t->gi[i];
+        if (!g->active)
+            continue;
+        int lo = 0, hi = n;
+        if (windowed) {
+            lo = lower_bound(t->order, t->key, n, g->zhat[0] - g->half_window);
+            hi = lower_bound(t->order, t->key, n, g->zhat[0] + g->half_window);
+        }
+        for (int q = lo; q < hi; q++) {
+            int j = t->order[q];
+            if (m[j].dim != g->dim)
+                continue;
+            double d2 = gate_distance(g, &m[j]);
+            if (d2 < t->gate[g->dim]) {
+                add_pair(t, i, j, d2);
+                if (g->confirmed)
+                    t->gated_confirmed[j] = 1;
+            }
+        }
+    }
+}
+
+/* ---- associator ------------------------------------------------------------------ */
+
+static int uf_find(int *parent, int x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static void uf_union(int *parent, int a, int b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a != b)
+        parent[a < b ? b : a] = a < b ? a : b;
+}
+
+/* Greedy assignment of the cluster whose pairs chain from q0: pairs by
+ * increasing d^2, each track and measurement once. O(pairs^2), used only for
+ * clusters over max_cluster (counted in the stats). */
+static void assign_greedy(mwds_tracker *t, int q0)
+{
+    for (;;) {
+        int best = -1;
+        for (int q = q0; q >= 0; q = t->cl_next[q]) {
+            const pair *p = &t->pairs[q];
+            if (t->track_meas[p->track] >= 0 || t->meas_track[p->meas] >= 0)
+                continue;
+            if (best < 0 || p->d2 < t->pairs[best].d2)
+                best = q;
+        }
+        if (best < 0)
+            return;
+        t->track_meas[t->pairs[best].track] = t->pairs[best].meas;
+        t->meas_track[t->pairs[best].meas] = t->pairs[best].track;
+    }
+}
+
+/* Splits the gated pairs into independent clusters and assigns each. */
+static void associate(mwds_tracker *t, int n)
+{
+    const int nt = t->c.max_tracks;
+    for (int i = 0; i < nt; i++)
+        t->track_meas[i] = -1;
+    for (int j = 0; j < n; j++)
+        t->meas_track[j] = -1;
+    if (t->n_pairs == 0)
+        return;
+    for (int q = 0; q < t->n_pairs; q++) {
+        t->parent[t->pairs[q].track] = t->pairs[q].track;
+        t->parent[nt + t->pairs[q].meas] = nt + t->pairs[q].meas;
+    }
+    for (int q = 0; q < t->n_pairs; q++)
+        uf_union(t->parent, t->pairs[q].track, nt + t->pairs[q].meas);
+    /* pairs chained by cluster root: cl_head[root] -> pair -> cl_next */
+    for (int q = 0; q < t->n_pairs; q++)
+        t->cl_head[uf_find(t->parent, t->pairs[q].track)] = -1;
+    for (int q = t->n_pairs - 1; q >= 0; q--) {
+        int r = uf_find(t->parent, t->pairs[q].track);
+        t->cl_next[q] = t->cl_head[r];
+        t->cl_head[r] = q;
+    }
+    const int k = t->c.max_cluster;
+    for (int q0 = 0; q0 < t->n_pairs; q0++) {
+        int r = uf_find(t->parent, t->pairs[q0].track);
+        if (t->cl_head[r] != q0)
+            continue; /* each cluster once, from its first pair */
+        /* the cluster's rows and columns (linear scans: clusters are small) */
+        int nr = 0, nc = 0, np = 0, big = 0;
+        for (int q = q0; q >= 0 && !big; q = t->cl_next[q]) {
+            const pair *p = &t->pairs[q];
+            int a = 0, b = 0;
+            while (a < nr && t->cl_rows[a] != p->track)
+                a++;
+            while (b < nc && t->cl_cols[b] != p->meas)
+                b++;
+            big = (a == nr && nr == k) || (b == nc && nc == k);
+            nr += a == nr;
+            nc += b == nc;
+            if (!big) {
+                t->cl_rows[a] = p->track;
+                t->cl_cols[b] = p->meas;
+            }
+            np++;
+        }
+        if (big) {
+            t->stats.greedy_clusters++;
+            assign_greedy(t, q0);
+            continue;
+        }
+        if (np == 1) {
+            t->track_meas[t->pairs[q0].track] = t->pairs[q0].meas;
+            t->meas_track[t->pairs[q0].meas] = t->pairs[q0].track;
+            continue;
+        }
+        for (int a = 0; a < nr * nc; a++)
+            t->cost[a] = INFINITY;
+        for (int q = q0; q >= 0; q = t->cl_next[q]) {
+            const pair *p = &t->pairs[q];
+            int a = 0, b = 0;
+            while (t->cl_rows[a] != p->track)
+                a++;
+            while (t->cl_cols[b] != p->meas)
+                b++;
+            t->cost[a * nc + b] = p->d2;
+        }
+        for (int a = 0; a < nr; a++)
+            t->row_miss[a] = t->gate[t->gi[t->cl_rows[a]].dim];
+        for (int b = 0; b < nc; b++)
+            t->col_miss[b] = 0.0;
+        if (mwds_assign_solve(t->cost, nr, nc, t->row_miss, t->col_miss, t->work, t->work_len,
+                              t->r2c, t->c2r, NULL) != MWDS_OK) {
+            t->stats.greedy_clusters++;
+            continue; /* not expected: inputs are finite or +inf by construction */
+        }
+        for (int a = 0; a < nr; a++)
+            if (t->r2c[a] >= 0) {
+                t->track_meas[t->cl_rows[a]] = t->cl_cols[t->r2c[a]];
+                t->meas_track[t->cl_cols[t->r2c[a]]] = t->cl_rows[a];
+            }
+    }
+}
+
+/* ---- track life: updates, switching, deletion, initiation ------------------------ */
+
+static void free_slot(mwds_tracker *t, int i)
+{
+    memset(&t->tracks[i], 0, sizeof t->tracks[i]);
+    t->stats.deleted++;
+}
+
+static void record(mwds_track *tr, int hit)
+{
+    tr->history = (tr->history << 1) | (hit ? 1u : 0u);
+    tr->opportunities++;
+    tr->misses_in_row = hit ? 0 : tr->misses_in_row + 1;
+    int w = tr->opportunities < QUALITY_WINDOW ? tr->opportunities : QUALITY_WINDOW;
+    uint32_t mask = w >= 32 ? 0xffffffffu : ((1u << w) - 1u);
+    tr->quality = (double)__builtin_popcount(tr->history & mask) / w;
+}
+
+/* Boost -> ballistic once the thrust is known to be absent. */
+static void maybe_switch(const mwds_tracker_config *c, mwds_track *tr)
+{
+    mwds_filter_state *f = &tr->f;
+    if (f->model != MWDS_MODEL_BOOST)
+        return;
+    mwds_vec3 v = mwds_v3(f->x.v[3], f->x.v[4], f->x.v[5]);
+    double vn = mwds_v3_norm(v);
+    if (!(vn > 1.0)) {
+        tr->quiet_updates = 0;
+        return;
+    }
+    double u[3] = {v.v[0] / vn, v.v[1] / vn, v.v[2] / vn}, a_par = 0.0, var = 0.0;
+    for (int i = 0; i < 3; i++) {
+        a_par += u[i] * f->x.v[6 + i];
+        for (int j = 0; j < 3; j++)
+            var += u[i] * f->p.m[6 + i][6 + j] * u[j];
+    }
+    double sig = sqrt(fmax(var, 0.0));
+    if (sig < c->quiet_acc_sigma_m_s2 && a_par < 3.0 * sig)
+        tr->quiet_updates++;
+    else
+        tr->quiet_updates = 0;
+    if (tr->quiet_updates < c->quiet_updates)
+        return;
+    mwds_filter_state b = *f;
+    b.model = MWDS_MODEL_BALLISTIC;
+    b.n = 7;
+    b.x.v[6] = c->invbeta_mean;
+    b.x.v[7] = b.x.v[8] = 0.0;
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < 9; j++)
+            if (i >= 6 || j >= 6)
+                b.p.m[i][j] = 0.0;
+    b.p.m[6][6] = c->invbeta_sigma * c->invbeta_sigma;
+    *f = b;
+}
+
+/* Position covariance of a radar measurement's inverse: (H_r^T R^-1 H_r)^-1
+ * with H_r the Jacobian of (range, az, el) in position. */
+static mwds_err radar_position_cov(const mwds_sensor *s, const mwds_measurement *m,
+                                   mwds_vec3 pos, mwds_mat3 *cov)
+{
+    double h[MWDS_MEAS_MAX_DIM * 6];
+    mwds_err e = mwds_sensor_jacobian(s, pos, mwds_v3(0, 0, 0), m->dim, h);
+    if (e != MWDS_OK)
+        return e;
+    mwds_mat3 info, l;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double acc = 0.0;
+            for (int a = 0; a < 3; a++)
+                acc += h[a * 6 + i] * h[a * 6 + j] / (m->sigma[a] * m->sigma[a]);
+            info.m[i][j] = acc;
+        }
+    if ((e = mwds_m3_chol(&info, &l)) != MWDS_OK)
+        return e;
+    for (int j = 0; j < 3; j++) {
+        mwds_vec3 col = mwds_m3_chol_solve(&l, mwds_v3(j == 0, j == 1, j == 2));
+        for (int i = 0; i < 3; i++)
+            cov->m[i][j] = col.v[i];
+    }
+    mwds_m3_symmetrise(cov);
+    return MWDS_OK;
+}
+
+/* A tentative boost-model track at a radar measurement: position from the
+ * measurement's inverse with its covariance, velocity and thrust
+ * acceleration zero with the configured priors. */
+static void initiate(mwds_tracker *t, const mwds_sensor *s, const mwds_measurement *m,
+                     uint32_t *assoc)
+{
+    mwds_vec3 pos;
+    mwds_mat3 cov;
+    if (mwds_sensor_invert(s, m, &pos) != MWDS_OK || radar_position_cov(s, m, pos, &cov) != MWDS_OK)
+        return;
+    int slot = -1;
+    for (int i = 0; i < t->c.max_tracks && slot < 0; i++)
+        if (t->tracks[i].status == MWDS_TRACK_FREE)
+            slot = i;
+    if (slot < 0) {
+        t->stats.pool_full++;
+        return;
+    }
+    double x[9] = {pos.v[0], pos.v[1], pos.v[2], 0, 0, 0, 0, 0, 0}, p[81] = {0};
+    const double sv = t->c.init_vel_sigma_m_s, sa = t->c.init_acc_sigma_m_s2;
+    for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++)
+            p[i * 9 + j] = cov.m[i][j];
+        p[(3 + i) * 9 + 3 + i] = sv * sv;
+        p[(6 + i) * 9 + 6 + i] = sa * sa;
+    }
+    mwds_track *tr = &t->tracks[slot];
+    memset(tr, 0, sizeof *tr);
+    if (mwds_filter_init(&tr->f, MWDS_MODEL_BOOST, m->t_ns, x, p) != MWDS_OK)
+        return;
+    tr->number = t->next_number++;
+    if (t->next_number == 0)
+        t->next_number = 1;
+    tr->status = MWDS_TRACK_TENTATIVE;
+    tr->t_init_ns = tr->t_update_ns = m->t_ns;
+    tr->hits = 1;
+    record(tr, 1);
+    if (t->c.confirm_m <= 1) {
+        tr->status = MWDS_TRACK_CONFIRMED;
+        tr->t_confirm_ns = m->t_ns;
+        t->stats.confirmed++;
+    }
+    t->stats.initiated++;
+    *assoc = tr->number;
+}
+
+/* Deletion rules, checked after a track's opportunity or prediction. */
+static int should_delete(const mwds_tracker *t, const mwds_track *tr, int64_t t_ns)
+{
+    const mwds_tracker_config *c = &t->c;
+    if (tr->status == MWDS_TRACK_TENTATIVE) {
+        int left = c->confirm_n - tr->opportunities;
+        if (tr->hits + (left > 0 ? left : 0) < c->confirm_m)
+            return 1;
+    } else if (tr->misses_in_row >= c->delete_misses) {
+        return 1;
+    }
+    if (mwds_time_to_s(t_ns - tr->t_update_ns) > c->max_coast_s)
+        return 1;
+    const mwds_mat9 *p = &tr->f.p;
+    if (!(p->m[0][0] + p->m[1][1] + p->m[2][2] < 3.0 * c->max_pos_sigma_m * c->max_pos_sigma_m))
+        return 1;
+    mwds_lla lla;
+    if (mwds_geo_ecef_to_lla(mwds_v3(tr->f.x.v[0], tr->f.x.v[1], tr->f.x.v[2]), &lla) !=
+            MWDS_OK ||
+        lla.h_m < UNDERGROUND_M)
+        return 1;
+    return 0;
+}
+
+mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
+                           const mwds_measurement *m, int n, uint32_t *assoc)
+{
+    if (sensor_id >= t->n_sensors || n < 0 || (n > 0 && m == NULL))
+        return MWDS_EINVAL;
+    if (n > t->c.max_meas_per_look)
+        return MWDS_EFULL;
+    const mwds_sensor *s = &t->sensors[sensor_id];
+    for (int j = 0; j < n; j++)
+        if (m[j].sensor_id != sensor_id || m[j].t_ns != t_ns || m[j].kind != s->kind ||
+            m[j].dim < 1 || m[j].dim > MWDS_MEAS_MAX_DIM)
+            return MWDS_EINVAL;
+    for (int j = 0; j < n; j++)
+        if (assoc != NULL)
+            assoc[j] = 0;
+    t->stats.looks++;
+    const double gate_max = t->gate[MWDS_MEAS_MAX_DIM];
+    int out_of_order = 0;
+
+    /* predict and hypothesise */
+    for (int i = 0; i < t->c.max_tracks; i++) {
+        mwds_track *tr = &t->tracks[i];
+        gate_info *g = &t->gi[i];
+        g->active = 0;
+        if (tr->status == MWDS_TRACK_FREE)
+            continue;
+        g->w = tr->f;
+        if (mwds_filter_predict(t->c.filter, &t->c.fp, &g->w, t_ns) != MWDS_OK) {
+            t->stats.filter_errors++;
+            free_slot(t, i);
+            continue;
+        }
+        out_of_order |= t_ns < tr->f.t_ns;
+        mwds_vec3 pos = mwds_v3(g->w.x.v[0], g->w.x.v[1], g->w.x.v[2]);
+        g->visible = mwds_sensor_visible(s, pos, g->w.model == MWDS_MODEL_BOOST);
+        g->confirmed = tr->status == MWDS_TRACK_CONFIRMED;
+        if (s->kind == MWDS_SENSOR_SPACE_IR && g->w.model != MWDS_MODEL_BOOST)
+            g->active = 0; /* IR sees burning engines: only boost-model tracks */
+        else
+            g->active = hypothesise(s, g, gate_max) == MWDS_OK;
+    }
+    t->stats.out_of_order_looks += (uint64_t)out_of_order;
+
+    gate_all(t, s, m, n);
+    associate(t, n);
+
+    /* update or coast; delete */
+    for (int i = 0; i < t->c.max_tracks; i++) {
+        mwds_track *tr = &t->tracks[i];
+        gate_info *g = &t->gi[i];
+        if (tr->status == MWDS_TRACK_FREE)
+            continue;
+        const int late = t_ns < tr->f.t_ns;
+        int j = g->active ? t->track_meas[i] : -1, hit = 0;
+        if (j >= 0) {
+            double nis = 0.0;
+            mwds_filter_state w = g->w;
+            if (mwds_filter_update(t->c.filter, &w, s, &m[j], &nis) == MWDS_OK &&
+                (!late || mwds_filter_predict(t->c.filter, &t->c.fp, &w, tr->f.t_ns) == MWDS_OK)) {
+                tr->f = w;
+                tr->nis = nis;
+                tr->hits++;
+                if (t_ns > tr->t_update_ns)
+                    tr->t_update_ns = t_ns;
+                hit = 1;
+                t->stats.updates++;
+                if (assoc != NULL)
+                    assoc[j] = tr->number;
+                maybe_switch(&t->c, tr);
+            } else {
+                t->stats.filter_errors++;
+            }
+        }
+        if (!hit && !late && g->active)
+            tr->f = g->w; /* coast: keep the prediction */
+        if (hit || (g->active && g->visible))
+            record(tr, hit);
+        if (tr->status == MWDS_TRACK_TENTATIVE && tr->hits >= t->c.confirm_m &&
+            tr->opportunities <= t->c.confirm_n) {
+            tr->status = MWDS_TRACK_CONFIRMED;
+            tr->t_confirm_ns = t_ns;
+            t->stats.confirmed++;
+        }
+        if (should_delete(t, tr, t_ns > tr->f.t_ns ? t_ns : tr->f.t_ns))
+            free_slot(t, i);
+    }
+
+    /* initiate from radar measurements no track took or gated */
+    if (s->kind == MWDS_SENSOR_RADAR)
+        for (int j = 0; j < n; j++)
+            if (t->meas_track[j] < 0 && !t->gated_confirmed[j]) {
+                uint32_t number = 0;
+                initiate(t, s, &m[j], &number);
+                if (assoc != NULL)
+                    assoc[j] = number;
+            }
+    return MWDS_OK;
+}

@@ -29,13 +29,14 @@
 #include "mwds/track.h"
 
 static const char TRACK_HELP[] =
-    "usage: mwds track SCENARIO.yaml [--filter ekf|ckf] [--json]\n"
+    "usage: mwds track SCENARIO.yaml [--filter ekf|ckf] [--json] [--trace FILE.csv]\n"
     "\n"
     "Runs the scenario's sensors and one tracker per nation, fusing that nation's own\n"
     "sensors, as fast as possible. Prints per nation and launch the time from launch\n"
     "to the first confirmed track, the position and velocity RMSE of its tracks\n"
     "against truth, the number of its tracks and of duplicates, and per nation the\n"
-    "false tracks.\n";
+    "false tracks. --trace writes every confirmed track's error against truth after\n"
+    "each look (CSV: time, nation, track, model, launch, errors, position sigma).\n";
 
 typedef struct track_score {
     uint32_t vote;        /* majority-vote candidate: truth id, 0 = false alarm */
@@ -97,7 +98,8 @@ static void free_nations(nation_run *nr, size_t n)
 }
 
 /* Errors of the nation's confirmed tracks against their launches' truth. */
-static void sample_errors(const mwds_sim *sim, nation_run *nr, size_t n_launches, double t_s)
+static void sample_errors(const mwds_sim *sim, nation_run *nr, size_t n_launches, double t_s,
+                          FILE *trace, const char *nation)
 {
     int n_slots;
     const mwds_track *tracks = mwds_tracker_tracks(nr->tracker, &n_slots);
@@ -123,6 +125,11 @@ static void sample_errors(const mwds_sim *sim, nation_run *nr, size_t n_launches
             ep += (tr->f.x.v[k] - p.v[k]) * (tr->f.x.v[k] - p.v[k]);
             ev += (tr->f.x.v[3 + k] - v.v[k]) * (tr->f.x.v[3 + k] - v.v[k]);
         }
+        if (trace != NULL)
+            fprintf(trace, "%.2f,%s,%u,%s,%u,%.1f,%.2f,%.1f,%.3g\n", t_s, nation, tr->number,
+                    tr->f.model == MWDS_MODEL_BOOST ? "boost" : "ballistic", s->vote, sqrt(ep),
+                    sqrt(ev), sqrt(tr->f.p.m[0][0] + tr->f.p.m[1][1] + tr->f.p.m[2][2]),
+                    tr->f.x.v[6]);
         nr->se_pos[s->vote - 1] += ep;
         nr->se_vel[s->vote - 1] += ev;
         nr->samples[s->vote - 1]++;
@@ -161,7 +168,7 @@ int cmd_track(int argc, char **argv)
 {
     const char *cmd = "track";
     cli_flag flags[] = {
-        {"--json", 0, NULL}, {"--filter", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
+        {"--json", 0, NULL}, {"--filter", 1, NULL}, {"--trace", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
     const char *pos[2];
     int n_pos = 0;
     int rc = cli_parse(cmd, argc, argv, flags, pos, 2, &n_pos);
@@ -185,6 +192,12 @@ int cmd_track(int argc, char **argv)
             return cli_usage_error(cmd, "--filter: expected ekf or ckf, got '%s'", fv);
     }
     int json = cli_get(flags, "--json") != NULL;
+    FILE *trace = NULL;
+    const char *tv = cli_get(flags, "--trace");
+    if (tv != NULL && (trace = fopen(tv, "w")) == NULL)
+        return cli_usage_error(cmd, "--trace: cannot write '%s'", tv);
+    if (trace != NULL)
+        fprintf(trace, "t_s,nation,track,model,launch,pos_err_m,vel_err_m_s,pos_sigma_m,x6\n");
 
     mwds_scenario sc;
     char err[512] = "";
@@ -276,7 +289,8 @@ int cmd_track(int argc, char **argv)
                     goto oom;
                 vote(&r->score[assoc[j]], buf[j].truth_id);
             }
-        sample_errors(sim, r, nl, mwds_time_to_s(look.t_ns - sc.start_t_ns));
+        sample_errors(sim, r, nl, mwds_time_to_s(look.t_ns - sc.start_t_ns), trace,
+                      sc.nations[sc.sensors[look.sensor_id].nation].code);
     }
     double run_s = (double)(clock() - c0) / CLOCKS_PER_SEC - solve_s;
 
@@ -359,5 +373,7 @@ done:
     free(assoc);
     mwds_sim_destroy(sim);
     mwds_scenario_fini(&sc);
+    if (trace != NULL)
+        fclose(trace);
     return rc;
 }

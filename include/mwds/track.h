@@ -136,9 +136,14 @@ typedef struct mwds_track {
     int opportunities;        /* since initiation */
     int hits;                 /* measurements used */
     int misses_in_row;        /* consecutive missed opportunities */
-    int quiet_updates;        /* boost model: updates in a row without thrust */
     double quality;           /* hits over the last (up to) 16 opportunities, 0..1 */
     double nis;               /* of the latest update */
+    int nis_dim;              /* its degrees of freedom */
+    double q_scale;           /* process noise multiplier (adaptive, >= 1) */
+    /* boost model: the ballistic shadow filter and its consistency so far */
+    mwds_filter_state shadow;
+    int shadow_updates, shadow_dof;
+    double shadow_nis;
 } mwds_track;
 
 typedef struct mwds_tracker_config {
@@ -154,17 +159,16 @@ typedef struct mwds_tracker_config {
     double init_vel_sigma_m_s;    /* initiation: velocity prior (mean zero), per axis */
     double init_acc_sigma_m_s2;   /* initiation: thrust acceleration prior, per axis */
     double invbeta_mean, invbeta_sigma; /* 1/beta prior on entering the ballistic model */
-    double quiet_acc_sigma_m_s2;  /* boost -> ballistic: the thrust along the velocity is
-                                     known to this 1-sigma or better ... */
-    int quiet_updates;            /* ... and not significantly positive, this many updates */
+    int quiet_updates;            /* boost -> ballistic after this many measurements the
+                                     ballistic shadow explains (summed NIS within 99 %) */
     int max_cluster;              /* largest rows or columns solved exactly (then greedy) */
 } mwds_tracker_config;
 
-/* Defaults: EKF; white-acceleration 1e-2 m^2/s^3, jerk 50 m^2/s^5; 1,024
+/* Defaults: EKF; white-acceleration 1e-2 m^2/s^3, jerk 10 m^2/s^5; 1,024
  * tracks; 4,096 measurements per look; gate 0.9999; confirm 3 of 4; delete
  * after 4 misses or 30 s without a measurement or at 50 km sigma; velocity
  * prior 3 km/s, thrust prior 40 m/s^2; 1/beta 1e-4 +- 1e-4 m^2/kg; switch
- * after 5 quiet updates with the thrust known to 3 m/s^2; clusters up to 64. */
+ * after 10 measurements the ballistic shadow explains; clusters up to 64. */
 void mwds_tracker_config_default(mwds_tracker_config *c);
 
 typedef struct mwds_tracker mwds_tracker;

@@ -19,11 +19,12 @@
  *               that no track gated
  *
  * Motion model switching: tracks start in the boost model (thrust
- * acceleration states). Once the thrust along the velocity is known to
- * quiet_acc_sigma and is not significantly positive for quiet_updates
- * updates in a row (burnout; or a target first seen coasting or re-entering,
- * where drag makes it negative), the track moves to the ballistic model and
- * 1/beta is estimated from there on.
+ * acceleration states) and move to the ballistic model, which estimates
+ * 1/beta, once a ballistic shadow filter fed the same measurements stays
+ * consistent with them (see shadow_update).
+ *
+ * Manoeuvres: staging and burnout change the thrust by tens of m/s^2 within
+ * a second; the process noise adapts (see adapt_noise).
  *
  * Time: a track's state is at its own time f.t_ns. A look at or after that
  * time moves the track there (the prediction is kept); an older look is
@@ -67,6 +68,7 @@ struct mwds_tracker {
     const mwds_sensor *sensors;
     size_t n_sensors;
     double gate[MWDS_MEAS_MAX_DIM + 1]; /* chi-square gate per dimension */
+    double nis99[MWDS_MEAS_MAX_DIM + 1]; /* 99 % points of the NIS */
     mwds_track *tracks;
     gate_info *gi;
     uint32_t next_number;
@@ -94,7 +96,7 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     c->fp.flags = MWDS_FORCE_ALL & ~(unsigned)MWDS_FORCE_THRUST;
     c->fp.q_acc = 1e-2;
     c->fp.q_invbeta = 1e-12;
-    c->fp.q_jerk = 50.0;
+    c->fp.q_jerk = 10.0;
     c->fp.max_step_s = 1.0;
     c->max_tracks = 1024;
     c->max_meas_per_look = 4096;
@@ -108,8 +110,7 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     c->init_acc_sigma_m_s2 = 40.0;
     c->invbeta_mean = 1e-4;
     c->invbeta_sigma = 1e-4;
-    c->quiet_acc_sigma_m_s2 = 3.0;
-    c->quiet_updates = 5;
+    c->quiet_updates = 10;
     c->max_cluster = 64;
 }
 
@@ -147,7 +148,7 @@ static int config_ok(const mwds_tracker_config *c)
            c->confirm_m >= 1 && c->confirm_n >= c->confirm_m && c->confirm_n <= 32 &&
            c->delete_misses >= 1 && c->max_coast_s > 0.0 && c->max_pos_sigma_m > 0.0 &&
            c->init_vel_sigma_m_s > 0.0 && c->init_acc_sigma_m_s2 > 0.0 &&
-           c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) && c->quiet_acc_sigma_m_s2 > 0.0 &&
+           c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) &&
            c->quiet_updates >= 1 && c->max_cluster >= 1 && c->max_cluster <= 1024 &&
            c->fp.q_acc >= 0.0 && c->fp.q_invbeta >= 0.0 && c->fp.q_jerk >= 0.0;
 }
@@ -168,6 +169,8 @@ mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *se
     t->n_sensors = n_sensors;
     for (int d = 1; d <= MWDS_MEAS_MAX_DIM; d++)
         t->gate[d] = mwds_chi2_quantile(c->gate_p, d);
+    for (int d = 1; d <= MWDS_MEAS_MAX_DIM; d++)
+        t->nis99[d] = mwds_chi2_quantile(0.99, d);
     const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
     const size_t k = (size_t)c->max_cluster;
     t->max_pairs = c->max_tracks * PAIRS_PER_TRACK;
@@ -530,42 +533,73 @@ static void record(mwds_track *tr, int hit)
     tr->quality = (double)__builtin_popcount(tr->history & mask) / w;
 }
 
-/* Boost -> ballistic once the thrust is known to be absent. */
-static void maybe_switch(const mwds_tracker_config *c, mwds_track *tr)
+/* Adaptive process noise: a miss or a surprising innovation (NIS beyond
+ * its 99 % point) suggests a manoeuvre the model did not expect (staging,
+ * burnout, a thrust change), so the noise of the next predictions is raised
+ * tenfold, up to 1,000 times; ordinary hits bring it back by thirds. This
+ * keeps a track through burnout, where the thrust acceleration drops by tens
+ * of m/s^2 within a second, without carrying large noise all the time. */
+static void adapt_noise(const mwds_tracker *t, mwds_track *tr, int hit)
 {
-    mwds_filter_state *f = &tr->f;
-    if (f->model != MWDS_MODEL_BOOST)
-        return;
-    mwds_vec3 v = mwds_v3(f->x.v[3], f->x.v[4], f->x.v[5]);
-    double vn = mwds_v3_norm(v);
-    if (!(vn > 1.0)) {
-        tr->quiet_updates = 0;
-        return;
-    }
-    double u[3] = {v.v[0] / vn, v.v[1] / vn, v.v[2] / vn}, a_par = 0.0, var = 0.0;
-    for (int i = 0; i < 3; i++) {
-        a_par += u[i] * f->x.v[6 + i];
-        for (int j = 0; j < 3; j++)
-            var += u[i] * f->p.m[6 + i][6 + j] * u[j];
-    }
-    double sig = sqrt(fmax(var, 0.0));
-    if (sig < c->quiet_acc_sigma_m_s2 && a_par < 3.0 * sig)
-        tr->quiet_updates++;
+    double s = tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+    if (!hit || tr->nis > t->nis99[tr->nis_dim])
+        s = fmin(s * 10.0, 1000.0);
     else
-        tr->quiet_updates = 0;
-    if (tr->quiet_updates < c->quiet_updates)
-        return;
-    mwds_filter_state b = *f;
-    b.model = MWDS_MODEL_BALLISTIC;
-    b.n = 7;
-    b.x.v[6] = c->invbeta_mean;
-    b.x.v[7] = b.x.v[8] = 0.0;
+        s = fmax(s / 3.0, 1.0);
+    tr->q_scale = s;
+}
+
+/* The ballistic state of a boost-model state: thrust dropped, 1/beta
+ * from the prior. */
+static void to_ballistic(const mwds_tracker_config *c, const mwds_filter_state *f,
+                         mwds_filter_state *b)
+{
+    *b = *f;
+    b->model = MWDS_MODEL_BALLISTIC;
+    b->n = 7;
+    b->x.v[6] = c->invbeta_mean;
+    b->x.v[7] = b->x.v[8] = 0.0;
     for (int i = 0; i < 9; i++)
         for (int j = 0; j < 9; j++)
             if (i >= 6 || j >= 6)
-                b.p.m[i][j] = 0.0;
-    b.p.m[6][6] = c->invbeta_sigma * c->invbeta_sigma;
-    *f = b;
+                b->p.m[i][j] = 0.0;
+    b->p.m[6][6] = c->invbeta_sigma * c->invbeta_sigma;
+}
+
+/* Boost -> ballistic by a consistency test. Beside a boost-model track runs
+ * a ballistic shadow, started from the track's state and updated with the
+ * same measurements. Thrust shows as shadow innovations the ballistic model
+ * cannot explain: a shadow NIS beyond its 99 % point restarts the shadow
+ * from the track. When the shadow has taken switch_updates measurements and
+ * their summed NIS is inside its 99 % chi-square point, the motion is
+ * ballistic (burnout has passed, or the target was first seen coasting or
+ * re-entering) and the shadow becomes the track. */
+static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_params *fp,
+                          const mwds_sensor *s, const mwds_measurement *m)
+{
+    const mwds_tracker_config *c = &t->c;
+    if (tr->f.model != MWDS_MODEL_BOOST)
+        return;
+    if (tr->shadow_updates > 0) {
+        mwds_filter_state w = tr->shadow;
+        double nis = 0.0;
+        if (mwds_filter_predict(c->filter, fp, &w, m->t_ns) == MWDS_OK &&
+            mwds_filter_update(c->filter, &w, s, m, &nis) == MWDS_OK && nis <= t->nis99[m->dim]) {
+            tr->shadow = w;
+            tr->shadow_nis += nis;
+            tr->shadow_dof += m->dim;
+            if (++tr->shadow_updates > c->quiet_updates &&
+                tr->shadow_nis <= mwds_chi2_quantile(0.99, tr->shadow_dof)) {
+                tr->f = tr->shadow;
+                tr->shadow_updates = 0;
+            }
+            return;
+        }
+    }
+    to_ballistic(c, &tr->f, &tr->shadow);
+    tr->shadow_updates = 1;
+    tr->shadow_nis = 0.0;
+    tr->shadow_dof = 0;
 }
 
 /* Position covariance of a radar measurement's inverse: (H_r^T R^-1 H_r)^-1
@@ -693,7 +727,10 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
         if (tr->status == MWDS_TRACK_FREE)
             continue;
         g->w = tr->f;
-        if (mwds_filter_predict(t->c.filter, &t->c.fp, &g->w, t_ns) != MWDS_OK) {
+        mwds_filter_params fp = t->c.fp;
+        fp.q_jerk *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+        fp.q_acc *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+        if (mwds_filter_predict(t->c.filter, &fp, &g->w, t_ns) != MWDS_OK) {
             t->stats.filter_errors++;
             free_slot(t, i);
             continue;
@@ -727,6 +764,7 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
                 (!late || mwds_filter_predict(t->c.filter, &t->c.fp, &w, tr->f.t_ns) == MWDS_OK)) {
                 tr->f = w;
                 tr->nis = nis;
+                tr->nis_dim = m[j].dim;
                 tr->hits++;
                 if (t_ns > tr->t_update_ns)
                     tr->t_update_ns = t_ns;
@@ -734,15 +772,17 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
                 t->stats.updates++;
                 if (assoc != NULL)
                     assoc[j] = tr->number;
-                maybe_switch(&t->c, tr);
+                shadow_update(t, tr, &t->c.fp, s, &m[j]);
             } else {
                 t->stats.filter_errors++;
             }
         }
         if (!hit && !late && g->active)
             tr->f = g->w; /* coast: keep the prediction */
-        if (hit || (g->active && g->visible))
+        if (hit || (g->active && g->visible)) {
             record(tr, hit);
+            adapt_noise(t, tr, hit);
+        }
         if (tr->status == MWDS_TRACK_TENTATIVE && tr->hits >= t->c.confirm_m &&
             tr->opportunities <= t->c.confirm_n) {
             tr->status = MWDS_TRACK_CONFIRMED;

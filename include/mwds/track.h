@@ -175,6 +175,7 @@ typedef struct mwds_tracker mwds_tracker;
 
 typedef struct mwds_tracker_stats {
     uint64_t looks, updates, initiated, confirmed, deleted;
+    uint64_t merged;              /* duplicates pruned (counted in deleted too) */
     uint64_t out_of_order_looks;  /* looks older than some track's time */
     uint64_t greedy_clusters;     /* clusters over max_cluster, assigned greedily */
     uint64_t pairs_dropped;       /* gated pairs beyond the pair table */

@@ -15,6 +15,8 @@
  *   delete      tentative tracks that can no longer reach M of N, confirmed
  *               ones after misses in a row, long silence, a position sigma
  *               past the limit, or a predicted position underground
+ *   prune       duplicates: a confirmed track that lost its target beside
+ *               one that holds it
  *   initiate    a tentative boost-model track from each radar measurement
  *               that no track gated
  *
@@ -69,6 +71,7 @@ struct mwds_tracker {
     size_t n_sensors;
     double gate[MWDS_MEAS_MAX_DIM + 1]; /* chi-square gate per dimension */
     double nis99[MWDS_MEAS_MAX_DIM + 1]; /* 99 % points of the NIS */
+    double merge_gate;  /* chi-square(3) 0.999 point: same target */
     mwds_track *tracks;
     gate_info *gi;
     uint32_t next_number;
@@ -171,6 +174,7 @@ mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *se
         t->gate[d] = mwds_chi2_quantile(c->gate_p, d);
     for (int d = 1; d <= MWDS_MEAS_MAX_DIM; d++)
         t->nis99[d] = mwds_chi2_quantile(0.99, d);
+    t->merge_gate = mwds_chi2_quantile(0.999, 3);
     const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
     const size_t k = (size_t)c->max_cluster;
     t->max_pairs = c->max_tracks * PAIRS_PER_TRACK;
@@ -676,6 +680,50 @@ static void initiate(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
     *assoc = tr->number;
 }
 
+/* Duplicate pruning. A confirmed track updated in this look and a confirmed
+ * track that was not, whose positions at the look agree within the
+ * chi-square 0.999 point of their summed covariances, are one target seen
+ * twice (typically a track that lost its target in a manoeuvre and a new one
+ * that picked it up). The updated track survives with the older track's
+ * number and history, so an operator keeps the number he knows. Cost:
+ * O(updated x coasting) confirmed tracks, with a cheap distance test first. */
+static void prune_duplicates(mwds_tracker *t, int64_t t_ns)
+{
+    const double limit = t->merge_gate;
+    for (int i = 0; i < t->c.max_tracks; i++) {
+        mwds_track *a = &t->tracks[i];
+        if (a->status != MWDS_TRACK_CONFIRMED || a->t_update_ns != t_ns || a->f.t_ns != t_ns)
+            continue;
+        for (int k = 0; k < t->c.max_tracks; k++) {
+            mwds_track *b = &t->tracks[k];
+            if (k == i || b->status != MWDS_TRACK_CONFIRMED || b->t_update_ns == t_ns ||
+                b->f.t_ns != t_ns)
+                continue;
+            mwds_mat3 s3, l;
+            mwds_vec3 d;
+            double tr = 0.0;
+            for (int r = 0; r < 3; r++) {
+                d.v[r] = a->f.x.v[r] - b->f.x.v[r];
+                for (int c = 0; c < 3; c++)
+                    s3.m[r][c] = a->f.p.m[r][c] + b->f.p.m[r][c];
+                tr += s3.m[r][r];
+            }
+            if (mwds_v3_dot(d, d) > limit * tr || mwds_m3_chol(&s3, &l) != MWDS_OK)
+                continue;
+            mwds_vec3 y = mwds_m3_chol_solve(&l, d);
+            if (mwds_v3_dot(d, y) > limit)
+                continue;
+            if (b->number < a->number) {
+                a->number = b->number;
+                a->t_init_ns = b->t_init_ns;
+                a->t_confirm_ns = b->t_confirm_ns;
+            }
+            free_slot(t, k);
+            t->stats.merged++;
+        }
+    }
+}
+
 /* Deletion rules, checked after a track's opportunity or prediction. */
 static int should_delete(const mwds_tracker *t, const mwds_track *tr, int64_t t_ns)
 {
@@ -792,6 +840,8 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
         if (should_delete(t, tr, t_ns > tr->f.t_ns ? t_ns : tr->f.t_ns))
             free_slot(t, i);
     }
+
+    prune_duplicates(t, t_ns);
 
     /* initiate from radar measurements no track took or gated */
     if (s->kind == MWDS_SENSOR_RADAR)

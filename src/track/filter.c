@@ -123,15 +123,15 @@ mwds_err mwds_ekf_update_linear(mwds_filter_state *s, const double *nu, const do
     mwds_linalg_chol_solve(l, nu, y, dim, dim);
     for (int a = 0; a < dim; a++)
         q += nu[a] * y[a];
-    /* x += K nu; P = (I - K H) P (I - K H)^T + K R K^T */
-    mwds_filter_state out = *s;
-    mwds_mat9 ikh, tmp;
-    memset(&ikh, 0, sizeof ikh);
+    /* x += K nu; P = (I - K H) P (I - K H)^T + K R K^T, upper triangle
+     * computed and mirrored */
+    double xn[MWDS__LD];
+    mwds_mat9 ikh, tmp, pn;
     for (int i = 0; i < n; i++) {
         double dx = 0.0;
         for (int a = 0; a < dim; a++)
             dx += kg[i][a] * nu[a];
-        out.x.v[i] += dx;
+        xn[i] = s->x.v[i] + dx;
         for (int j = 0; j < n; j++) {
             double acc = (i == j);
             for (int a = 0; a < dim; a++)
@@ -140,21 +140,31 @@ mwds_err mwds_ekf_update_linear(mwds_filter_state *s, const double *nu, const do
         }
     }
     mwds__track_mat_mul(&ikh, &s->p, &tmp, n);
+    double kr[MWDS__LD][MWDS_MEAS_MAX_DIM];
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) {
+        for (int b = 0; b < dim; b++) {
+            double acc = 0.0;
+            for (int a = 0; a < dim; a++)
+                acc += kg[i][a] * r[a * dim + b];
+            kr[i][b] = acc;
+        }
+    for (int i = 0; i < n; i++)
+        for (int j = i; j < n; j++) {
             double acc = 0.0;
             for (int k = 0; k < n; k++)
                 acc += tmp.m[i][k] * ikh.m[j][k];
-            for (int a = 0; a < dim; a++)
-                for (int b = 0; b < dim; b++)
-                    acc += kg[i][a] * r[a * dim + b] * kg[j][b];
-            out.p.m[i][j] = acc;
+            for (int b = 0; b < dim; b++)
+                acc += kr[i][b] * kg[j][b];
+            pn.m[i][j] = pn.m[j][i] = acc;
         }
-    mwds_m9_symmetrise(&out.p);
     for (int i = 0; i < n; i++)
-        if (!isfinite(out.x.v[i]) || !isfinite(out.p.m[i][i]))
+        if (!isfinite(xn[i]) || !isfinite(pn.m[i][i]))
             return MWDS_ENUMERIC;
-    *s = out;
+    for (int i = 0; i < n; i++) {
+        s->x.v[i] = xn[i];
+        for (int j = 0; j < n; j++)
+            s->p.m[i][j] = pn.m[i][j];
+    }
     if (nis != NULL)
         *nis = q;
     return MWDS_OK;

@@ -1,0 +1,72 @@
+# mwds track and mwds bench: exit codes, JSON keys, and the default exercise
+# tracked by every nation (read from the JSON output).
+# Run as: cmake -DMWDS=/path/to/mwds -DSCENARIOS=/path/to/scenarios -P test_cli_track.cmake
+
+function(expect_exit code)
+  execute_process(COMMAND ${MWDS} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL ${code})
+    message(FATAL_ERROR "mwds ${ARGN}: exit ${rc}, expected ${code}: ${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+# integer part of a JSON number
+function(int_of var text)
+  string(REGEX REPLACE "^(-?[0-9]+).*$" "\\1" v "${text}")
+  set(${var} ${v} PARENT_SCOPE)
+endfunction()
+
+# bad input: a clear message naming what was wrong, exit 2
+expect_exit(2 track ${SCENARIOS}/no-such-file.yaml)
+if(NOT err MATCHES "no-such-file.yaml")
+  message(FATAL_ERROR "missing scenario: the message does not name the file: ${err}")
+endif()
+expect_exit(2 track ${SCENARIOS}/irbm-over-japan.yaml --filter kalman)
+if(NOT err MATCHES "--filter")
+  message(FATAL_ERROR "bad --filter: the message does not name the flag: ${err}")
+endif()
+expect_exit(2 track)
+expect_exit(2 bench nonsense)
+expect_exit(2 bench accuracy --runs 1)
+
+# the default exercise: every nation tracks the launch, no false tracks
+foreach(filter ekf ckf)
+  expect_exit(0 track ${SCENARIOS}/irbm-over-japan.yaml --json --filter ${filter})
+  string(JSON nn LENGTH "${out}" nations)
+  if(NOT nn EQUAL 3)
+    message(FATAL_ERROR "expected 3 nations, got ${nn}")
+  endif()
+  math(EXPR last "${nn} - 1")
+  foreach(i RANGE ${last})
+    string(JSON code GET "${out}" nations ${i} nation)
+    string(JSON false_tracks GET "${out}" nations ${i} false_tracks)
+    string(JSON first GET "${out}" nations ${i} launches 0 first_track_s)
+    string(JSON pos GET "${out}" nations ${i} launches 0 pos_rmse_m)
+    string(JSON dups GET "${out}" nations ${i} launches 0 duplicate_tracks)
+    int_of(first_i "${first}")
+    int_of(pos_i "${pos}")
+    if(first STREQUAL "null" OR first_i GREATER 200)
+      message(FATAL_ERROR "${filter} ${code}: first confirmed track ${first} s after launch")
+    endif()
+    # boost and midcourse over 1,000-2,000 km with 0.02-0.08 degree radars
+    if(pos_i GREATER 1500)
+      message(FATAL_ERROR "${filter} ${code}: position RMSE ${pos} m")
+    endif()
+    if(NOT false_tracks EQUAL 0 OR dups GREATER 1)
+      message(FATAL_ERROR "${filter} ${code}: ${false_tracks} false, ${dups} duplicate tracks")
+    endif()
+    message(STATUS "${filter} ${code}: first track ${first} s, position RMSE ${pos} m")
+  endforeach()
+endforeach()
+
+# the benchmarks' JSON keys (short runs: the figures are for bench/, not here)
+expect_exit(0 bench accuracy --runs 4 --json)
+string(JSON ratio GET "${out}" 0 rmse_pcrlb_ratio)
+string(JSON nees GET "${out}" 0 nees_in_bounds)
+expect_exit(0 bench track --targets 10 --seconds 3 --json)
+string(JSON ups GET "${out}" updates_per_s)
+string(JSON rss GET "${out}" rss_mb)
+string(JSON scan GET "${out}" scans 0 scan_mean_ms)
+message(STATUS "bench keys present: ratio ${ratio}, nees ${nees}, updates/s ${ups}, rss ${rss} MB")

@@ -12,13 +12,13 @@
  *               (cost d^2, a track's miss cost the gate, mwds/assign.h), or
  *               greedily above max_cluster
  *   update      assigned tracks; others coast; counts hits and misses
+ *   prune       duplicates: a confirmed track that lost its target beside
+ *               one that holds it
  *   delete      tentative tracks that can no longer reach M of N, confirmed
  *               ones after misses in a row, long silence, a position sigma
  *               past the limit, or a predicted position underground
- *   prune       duplicates: a confirmed track that lost its target beside
- *               one that holds it
  *   initiate    a tentative boost-model track from each radar measurement
- *               that no track gated
+ *               that no track took and no confirmed track gated
  *
  * Motion model switching: tracks start in the boost model (thrust
  * acceleration states) and move to the ballistic model, which estimates
@@ -58,6 +58,7 @@ typedef struct gate_info {
     double l[MWDS_MEAS_MAX_DIM * MWDS_MEAS_MAX_DIM]; /* Cholesky factor of S */
     double half_window; /* gate half-width on the first coordinate */
     mwds_filter_state w; /* the track predicted to the look */
+    mwds_filter_params fp; /* the noise it was predicted with (adaptive) */
 } gate_info;
 
 typedef struct pair {
@@ -71,7 +72,7 @@ struct mwds_tracker {
     size_t n_sensors;
     double gate[MWDS_MEAS_MAX_DIM + 1]; /* chi-square gate per dimension */
     double nis99[MWDS_MEAS_MAX_DIM + 1]; /* 99 % points of the NIS */
-    double merge_gate;  /* chi-square(3) 0.999 point: same target */
+    double merge_gate3, merge_gate6; /* chi-square 0.999 points: same target */
     mwds_track *tracks;
     gate_info *gi;
     uint32_t next_number;
@@ -151,7 +152,10 @@ static int config_ok(const mwds_tracker_config *c)
            c->confirm_m >= 1 && c->confirm_n >= c->confirm_m && c->confirm_n <= 32 &&
            c->delete_misses >= 1 && c->max_coast_s > 0.0 && c->max_pos_sigma_m > 0.0 &&
            c->init_vel_sigma_m_s > 0.0 && c->init_acc_sigma_m_s2 > 0.0 &&
-           c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) &&
+           c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) && isfinite(c->max_coast_s) &&
+           isfinite(c->max_pos_sigma_m) && isfinite(c->init_vel_sigma_m_s) &&
+           isfinite(c->init_acc_sigma_m_s2) && isfinite(c->invbeta_sigma) &&
+           isfinite(c->fp.q_acc) && isfinite(c->fp.q_invbeta) && isfinite(c->fp.q_jerk) &&
            c->quiet_updates >= 1 && c->max_cluster >= 1 && c->max_cluster <= 1024 &&
            c->fp.q_acc >= 0.0 && c->fp.q_invbeta >= 0.0 && c->fp.q_jerk >= 0.0;
 }
@@ -174,7 +178,8 @@ mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *se
         t->gate[d] = mwds_chi2_quantile(c->gate_p, d);
     for (int d = 1; d <= MWDS_MEAS_MAX_DIM; d++)
         t->nis99[d] = mwds_chi2_quantile(0.99, d);
-    t->merge_gate = mwds_chi2_quantile(0.999, 3);
+    t->merge_gate3 = mwds_chi2_quantile(0.999, 3);
+    t->merge_gate6 = mwds_chi2_quantile(0.999, 6);
     const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
     const size_t k = (size_t)c->max_cluster;
     t->max_pairs = c->max_tracks * PAIRS_PER_TRACK;
@@ -681,15 +686,15 @@ static void initiate(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
 }
 
 /* Duplicate pruning. A confirmed track updated in this look and a confirmed
- * track that was not, whose positions at the look agree within the
- * chi-square 0.999 point of their summed covariances, are one target seen
+ * track that was not, whose positions and velocities at the look agree
+ * within the chi-square(6) 0.999 point of their summed covariances (position
+ * alone for a boost track lost for two looks), are one target seen
  * twice (typically a track that lost its target in a manoeuvre and a new one
  * that picked it up). The updated track survives with the older track's
  * number and history, so an operator keeps the number he knows. Cost:
  * O(updated x coasting) confirmed tracks, with a cheap distance test first. */
 static void prune_duplicates(mwds_tracker *t, int64_t t_ns)
 {
-    const double limit = t->merge_gate;
     for (int i = 0; i < t->c.max_tracks; i++) {
         mwds_track *a = &t->tracks[i];
         if (a->status != MWDS_TRACK_CONFIRMED || a->t_update_ns != t_ns || a->f.t_ns != t_ns)
@@ -699,20 +704,47 @@ static void prune_duplicates(mwds_tracker *t, int64_t t_ns)
             if (k == i || b->status != MWDS_TRACK_CONFIRMED || b->t_update_ns == t_ns ||
                 b->f.t_ns != t_ns)
                 continue;
-            mwds_mat3 s3, l;
-            mwds_vec3 d;
-            double tr = 0.0;
-            for (int r = 0; r < 3; r++) {
+            /* Position and velocity: two targets crossing share a position
+             * for a moment, never a velocity. A boost-model track that has
+             * missed twice in a row is held to position alone: through
+             * burnout its thrust estimate carries its velocity away from the
+             * target's, which is why it lost it. */
+            mwds_mat6 s6, l6;
+            mwds_mat3 s3, l3;
+            mwds_vec6 d;
+            mwds_vec3 d3;
+            double dp2 = 0.0, trp = 0.0;
+            for (int r = 0; r < 6; r++) {
                 d.v[r] = a->f.x.v[r] - b->f.x.v[r];
-                for (int c = 0; c < 3; c++)
-                    s3.m[r][c] = a->f.p.m[r][c] + b->f.p.m[r][c];
-                tr += s3.m[r][r];
+                for (int c = 0; c < 6; c++)
+                    s6.m[r][c] = a->f.p.m[r][c] + b->f.p.m[r][c];
+                if (r < 3) {
+                    d3.v[r] = d.v[r];
+                    dp2 += d.v[r] * d.v[r];
+                    trp += s6.m[r][r];
+                    for (int c = 0; c < 3; c++)
+                        s3.m[r][c] = s6.m[r][c];
+                }
             }
-            if (mwds_v3_dot(d, d) > limit * tr || mwds_m3_chol(&s3, &l) != MWDS_OK)
+            if (dp2 > t->merge_gate6 * trp)
                 continue;
-            mwds_vec3 y = mwds_m3_chol_solve(&l, d);
-            if (mwds_v3_dot(d, y) > limit)
-                continue;
+            int lost_in_boost = b->f.model == MWDS_MODEL_BOOST && b->misses_in_row >= 2;
+            double q = INFINITY;
+            if (lost_in_boost) {
+                if (mwds_m3_chol(&s3, &l3) == MWDS_OK)
+                    q = mwds_v3_dot(d3, mwds_m3_chol_solve(&l3, d3));
+                if (q > t->merge_gate3)
+                    continue;
+            } else {
+                if (mwds_m6_chol(&s6, &l6) == MWDS_OK) {
+                    mwds_vec6 y = mwds_m6_chol_solve(&l6, d);
+                    q = 0.0;
+                    for (int r = 0; r < 6; r++)
+                        q += d.v[r] * y.v[r];
+                }
+                if (q > t->merge_gate6)
+                    continue;
+            }
             if (b->number < a->number) {
                 a->number = b->number;
                 a->t_init_ns = b->t_init_ns;
@@ -756,9 +788,10 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
     if (n > t->c.max_meas_per_look)
         return MWDS_EFULL;
     const mwds_sensor *s = &t->sensors[sensor_id];
+    const int dim = s->kind == MWDS_SENSOR_SPACE_IR ? 2 : (s->radar.sigma_rr_m_s > 0.0 ? 4 : 3);
     for (int j = 0; j < n; j++)
         if (m[j].sensor_id != sensor_id || m[j].t_ns != t_ns || m[j].kind != s->kind ||
-            m[j].dim < 1 || m[j].dim > MWDS_MEAS_MAX_DIM)
+            m[j].dim != dim)
             return MWDS_EINVAL;
     for (int j = 0; j < n; j++)
         if (assoc != NULL)
@@ -771,14 +804,14 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
     for (int i = 0; i < t->c.max_tracks; i++) {
         mwds_track *tr = &t->tracks[i];
         gate_info *g = &t->gi[i];
-        g->active = 0;
+        g->active = g->visible = 0;
         if (tr->status == MWDS_TRACK_FREE)
             continue;
         g->w = tr->f;
-        mwds_filter_params fp = t->c.fp;
-        fp.q_jerk *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
-        fp.q_acc *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
-        if (mwds_filter_predict(t->c.filter, &fp, &g->w, t_ns) != MWDS_OK) {
+        g->fp = t->c.fp;
+        g->fp.q_jerk *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+        g->fp.q_acc *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+        if (mwds_filter_predict(t->c.filter, &g->fp, &g->w, t_ns) != MWDS_OK) {
             t->stats.filter_errors++;
             free_slot(t, i);
             continue;
@@ -809,7 +842,7 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
             double nis = 0.0;
             mwds_filter_state w = g->w;
             if (mwds_filter_update(t->c.filter, &w, s, &m[j], &nis) == MWDS_OK &&
-                (!late || mwds_filter_predict(t->c.filter, &t->c.fp, &w, tr->f.t_ns) == MWDS_OK)) {
+                (!late || mwds_filter_predict(t->c.filter, &g->fp, &w, tr->f.t_ns) == MWDS_OK)) {
                 tr->f = w;
                 tr->nis = nis;
                 tr->nis_dim = m[j].dim;
@@ -827,7 +860,7 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
         }
         if (!hit && !late && g->active)
             tr->f = g->w; /* coast: keep the prediction */
-        if (hit || (g->active && g->visible)) {
+        if (hit || g->visible) {
             record(tr, hit);
             adapt_noise(t, tr, hit);
         }
@@ -837,11 +870,17 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
             tr->t_confirm_ns = t_ns;
             t->stats.confirmed++;
         }
-        if (should_delete(t, tr, t_ns > tr->f.t_ns ? t_ns : tr->f.t_ns))
-            free_slot(t, i);
     }
 
+    /* prune before deleting, so that a track about to die of misses hands its
+     * number to the track that took its target over */
     prune_duplicates(t, t_ns);
+    for (int i = 0; i < t->c.max_tracks; i++) {
+        mwds_track *tr = &t->tracks[i];
+        if (tr->status != MWDS_TRACK_FREE &&
+            should_delete(t, tr, t_ns > tr->f.t_ns ? t_ns : tr->f.t_ns))
+            free_slot(t, i);
+    }
 
     /* initiate from radar measurements no track took or gated */
     if (s->kind == MWDS_SENSOR_RADAR)

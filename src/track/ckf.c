@@ -75,13 +75,7 @@ mwds_err mwds_ckf_predict(const mwds_filter_params *fp, mwds_filter_state *s, in
         mwds_m9_symmetrise(&p);
         done += h;
     }
-    for (int i = 0; i < n; i++)
-        if (!isfinite(x[i]))
-            return MWDS_ENUMERIC;
-    memcpy(s->x.v, x, sizeof x);
-    s->p = p;
-    s->t_ns = t_ns;
-    return MWDS_OK;
+    return mwds__track_commit(s, x, &p, t_ns);
 }
 
 mwds_err mwds_ckf_update_fn(mwds_filter_state *s, mwds_residual_fn fn, const void *ctx,

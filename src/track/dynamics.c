@@ -148,3 +148,15 @@ mwds_err mwds__track_rk4(unsigned flags, mwds_motion_model model, const double *
         x_out[i] = x[i] + h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
     return MWDS_OK;
 }
+
+mwds_err mwds__track_commit(mwds_filter_state *s, const double *x, const mwds_mat9 *p,
+                            int64_t t_ns)
+{
+    for (int i = 0; i < s->n; i++)
+        if (!isfinite(x[i]))
+            return MWDS_ENUMERIC;
+    memcpy(s->x.v, x, (size_t)s->n * sizeof *x);
+    s->p = *p;
+    s->t_ns = t_ns;
+    return MWDS_OK;
+}

@@ -43,4 +43,9 @@ double mwds__track_substep(const mwds_filter_params *fp, const mwds_mat9 *f, dou
 mwds_err mwds__track_rk4(unsigned flags, mwds_motion_model model, const double *x,
                          const double *k1, double h, double *x_out, mwds_mat9 *f_mid);
 
+/* Ends a prediction: stores x (n entries), p and t_ns in s, or returns
+ * MWDS_ENUMERIC, leaving s untouched, if the state is not finite. */
+mwds_err mwds__track_commit(mwds_filter_state *s, const double *x, const mwds_mat9 *p,
+                            int64_t t_ns);
+
 #endif

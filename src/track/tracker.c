@@ -285,8 +285,26 @@ static double gate_distance(const gate_info *g, const mwds_measurement *m)
     return d2;
 }
 
-/* Insertion-sorted order of measurement indices by key (looks are mostly
- * small; for large looks a heap sort keeps the bound). */
+/* Restores the max-heap property of order[0..n) by key below root. */
+static void sift_down(int *order, const double *key, int root, int n)
+{
+    for (;;) {
+        int child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && key[order[child + 1]] > key[order[child]])
+            child++;
+        if (key[order[root]] >= key[order[child]])
+            return;
+        int tmp = order[root];
+        order[root] = order[child];
+        order[child] = tmp;
+        root = child;
+    }
+}
+
+/* Measurement indices in order of key: insertion sort for small looks, heap
+ * sort (O(n log n), in place, no allocation) for large ones. */
 static void sort_by_key(int *order, const double *key, int n)
 {
     if (n <= 32) {
@@ -300,41 +318,13 @@ static void sort_by_key(int *order, const double *key, int n)
         }
         return;
     }
-    /* heap sort, O(n log n), in place */
-    for (int start = n / 2 - 1; start >= 0; start--) {
-        int root = start;
-        for (;;) {
-            int child = 2 * root + 1;
-            if (child >= n)
-                break;
-            if (child + 1 < n && key[order[child + 1]] > key[order[child]])
-                child++;
-            if (key[order[root]] >= key[order[child]])
-                break;
-            int tmp = order[root];
-            order[root] = order[child];
-            order[child] = tmp;
-            root = child;
-        }
-    }
+    for (int start = n / 2 - 1; start >= 0; start--)
+        sift_down(order, key, start, n);
     for (int end = n - 1; end > 0; end--) {
         int tmp = order[0];
         order[0] = order[end];
         order[end] = tmp;
-        int root = 0;
-        for (;;) {
-            int child = 2 * root + 1;
-            if (child >= end)
-                break;
-            if (child + 1 < end && key[order[child + 1]] > key[order[child]])
-                child++;
-            if (key[order[root]] >= key[order[child]])
-                break;
-            tmp = order[root];
-            order[root] = order[child];
-            order[child] = tmp;
-            root = child;
-        }
+        sift_down(order, key, 0, end);
     }
 }
 

@@ -73,6 +73,62 @@ typedef struct mwds_impact {
 mwds_err mwds_assess_impact(const mwds_filter_state *s, double invbeta_mean,
                             double invbeta_sigma, mwds_impact *out, mwds_traj *mean_traj);
 
+/* ---- areas: territories as polygons ---- */
+
+/* A ring of vertices in degrees, closed (first = last), with its bounding
+ * box. Longitudes in [-180, 180]: rings never cross the antimeridian (data
+ * that does is split there, as Natural Earth is). */
+typedef struct mwds_ring {
+    size_t n;
+    double *lon_deg, *lat_deg;
+    double lon_min, lon_max, lat_min, lat_max;
+    int hole;                 /* 1: a hole in the polygon before it */
+} mwds_ring;
+
+typedef struct mwds_area {
+    char code[16];            /* "JPN", "GUM" */
+    char nation[16];          /* the nation it belongs to: "JPN", "USA" */
+    char name[64];
+    mwds_ring *rings;         /* each polygon's outer ring followed by its holes */
+    size_t n_rings;
+    double lon_min, lon_max, lat_min, lat_max;
+} mwds_area;
+
+typedef struct mwds_areas {
+    mwds_area *areas;
+    size_t n;
+} mwds_areas;
+
+/* Loads areas from a GeoJSON FeatureCollection: each Feature has a Polygon
+ * or MultiPolygon geometry ([lon, lat] in degrees, RFC 7946) and properties
+ * "code" (required, unique), "nation" (default: code) and "name".
+ * Errors name the file and the JSON path and what was expected
+ * ("areas.geojson: features[2].geometry.coordinates[0][0][5]: expected
+ * [lon, lat] with lon in [-180, 180]"); *out is then untouched.
+ * MWDS_EIO (cannot read), MWDS_EPARSE (anything else), MWDS_ENOMEM. */
+mwds_err mwds_areas_load(const char *path, mwds_areas *out, char *err, size_t err_len);
+
+/* The same from text in memory; name labels the messages. */
+mwds_err mwds_areas_parse(const char *name, const char *text, size_t len, mwds_areas *out,
+                          char *err, size_t err_len);
+
+void mwds_areas_fini(mwds_areas *a);
+
+/* The area with this code, or NULL. */
+const mwds_area *mwds_areas_find(const mwds_areas *a, const char *code);
+
+/* True if the ground point is inside the area (outer ring, not in a hole).
+ * Cost: O(vertices of the rings whose box holds the point). */
+int mwds_area_contains(const mwds_area *a, mwds_lla p);
+
+/* True if the ellipse and the area overlap (the ellipse drawn as a
+ * 72-vertex polygon: a vertex of either inside the other, or crossing
+ * edges). Cost: O(72 x vertices near the ellipse). */
+int mwds_area_intersects_ellipse(const mwds_area *a, const mwds_ellipse *e);
+
+/* The ellipse's outline, n points (counter-clockwise, not closed). */
+void mwds_ellipse_outline(const mwds_ellipse *e, int n, double *lon_deg, double *lat_deg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,6 +73,37 @@ typedef struct mwds_impact {
 mwds_err mwds_assess_impact(const mwds_filter_state *s, double invbeta_mean,
                             double invbeta_sigma, mwds_impact *out, mwds_traj *mean_traj);
 
+/* ---- class from energy ---- */
+
+typedef enum mwds_profile {
+    MWDS_PROFILE_STANDARD = 0, /* near the minimum-energy trajectory */
+    MWDS_PROFILE_LOFTED = 1,   /* apogee well above it: range traded for height */
+    MWDS_PROFILE_DEPRESSED = 2 /* apogee well below it */
+} mwds_profile;
+
+typedef struct mwds_class_estimate {
+    mwds_class_kind kind;      /* SRBM < 1,000 km <= MRBM < 3,000 <= IRBM < 5,500 <= ICBM */
+    mwds_profile profile;
+    double energy_range_m;     /* range the energy would reach on a minimum-energy
+                                  trajectory (Kepler, from the Earth's mean radius) */
+    double apogee_m;           /* of the Kepler orbit through the state */
+    double min_energy_apogee_m;/* of the minimum-energy trajectory of that energy */
+} mwds_class_estimate;
+
+/* Classes a ballistic state (ECEF position and Earth-relative velocity)
+ * by its specific energy in the inertial frame: the range that energy
+ * reaches on a minimum-energy trajectory from the surface (sin(psi/2) =
+ * Q / (2 - Q), Q = V^2 R / mu) gives the class (US range bands); the
+ * apogee of the state's own Kepler orbit against the minimum-energy
+ * apogee gives the profile (lofted above 1.3 times, depressed below 0.7).
+ * Meaningful after burnout; drag is ignored (a re-entering warhead has
+ * already lost energy, so late in flight the class can only err low).
+ * Errors: MWDS_EUNREACH (the energy is orbital or escaping),
+ * MWDS_ENUMERIC. Cost: closed form. */
+mwds_err mwds_assess_class(mwds_vec3 pos, mwds_vec3 vel, mwds_class_estimate *out);
+
+const char *mwds_profile_name(mwds_profile p);
+
 /* ---- areas: territories as polygons ---- */
 
 /* A ring of vertices in degrees, closed (first = last), with its bounding

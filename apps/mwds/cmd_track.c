@@ -27,6 +27,7 @@
 #include "mwds/scenario.h"
 #include "mwds/sim.h"
 #include "mwds/track.h"
+#include "run.h"
 
 static const char TRACK_HELP[] =
     "usage: mwds track SCENARIO.yaml [--filter ekf|ckf] [--json] [--trace FILE.csv]\n"
@@ -46,9 +47,6 @@ typedef struct track_score {
 } track_score;
 
 typedef struct nation_run {
-    mwds_sensor *sensors; /* local copies, ids renumbered 0.. */
-    size_t n_sensors;
-    mwds_tracker *tracker;
     track_score *score;   /* by track number */
     size_t n_score;
     /* per launch */
@@ -87,8 +85,6 @@ static void free_nations(nation_run *nr, size_t n)
     if (nr == NULL)
         return;
     for (size_t i = 0; i < n; i++) {
-        mwds_tracker_destroy(nr[i].tracker);
-        free(nr[i].sensors);
         free(nr[i].score);
         free(nr[i].se_pos);
         free(nr[i].se_vel);
@@ -98,11 +94,11 @@ static void free_nations(nation_run *nr, size_t n)
 }
 
 /* Errors of the nation's confirmed tracks against their launches' truth. */
-static void sample_errors(const mwds_sim *sim, nation_run *nr, size_t n_launches, double t_s,
-                          FILE *trace, const char *nation)
+static void sample_errors(const mwds_sim *sim, const mwds_tracker *tracker, nation_run *nr,
+                          size_t n_launches, double t_s, FILE *trace, const char *nation)
 {
     int n_slots;
-    const mwds_track *tracks = mwds_tracker_tracks(nr->tracker, &n_slots);
+    const mwds_track *tracks = mwds_tracker_tracks(tracker, &n_slots);
     for (int i = 0; i < n_slots; i++) {
         const mwds_track *tr = &tracks[i];
         if (tr->status != MWDS_TRACK_CONFIRMED || tr->number >= nr->n_score)
@@ -199,118 +195,66 @@ int cmd_track(int argc, char **argv)
     if (trace != NULL)
         fprintf(trace, "t_s,nation,track,model,launch,pos_err_m,vel_err_m_s,pos_sigma_m,x6\n");
 
-    mwds_scenario sc;
-    char err[512] = "";
-    mwds_err e = mwds_scenario_load(pos[0], &sc, err, sizeof err);
-    if (e != MWDS_OK) {
-        fprintf(stderr, "mwds track: %s\n", err[0] ? err : mwds_strerror(e));
-        return CLI_EXIT_USAGE;
+    run_ctx run;
+    if ((rc = run_open(&run, cmd, pos[0], &cfg)) != CLI_CONTINUE) {
+        if (trace != NULL)
+            fclose(trace);
+        return rc;
     }
-    clock_t c0 = clock();
-    mwds_sim *sim = NULL;
-    nation_run *nr = NULL;
-    size_t *local_id = NULL;
-    mwds_measurement *buf = NULL;
-    uint32_t *assoc = NULL;
-    int cap = 1024;
+    const mwds_scenario *scp = &run.sc;
+    const size_t nl = scp->n_launches, nn = scp->n_nations;
+    nation_run *nr = calloc(nn ? nn : 1, sizeof *nr);
     rc = CLI_EXIT_FAIL;
-    if ((e = mwds_sim_create(&sc, &sim, err, sizeof err)) != MWDS_OK) {
-        fprintf(stderr, "mwds track: %s: %s\n", pos[0], err[0] ? err : mwds_strerror(e));
-        goto done;
-    }
-    double solve_s = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    const size_t nl = sc.n_launches, nn = sc.n_nations;
-    nr = calloc(nn ? nn : 1, sizeof *nr);
-    local_id = calloc(sc.n_sensors ? sc.n_sensors : 1, sizeof *local_id);
-    buf = malloc((size_t)cap * sizeof *buf);
-    assoc = malloc((size_t)cap * sizeof *assoc);
-    if (!nr || !local_id || !buf || !assoc)
+    if (nr == NULL)
         goto oom;
     for (size_t a = 0; a < nn; a++) {
-        nation_run *r = &nr[a];
-        r->sensors = calloc(sc.n_sensors ? sc.n_sensors : 1, sizeof *r->sensors);
-        r->se_pos = calloc(nl ? nl : 1, sizeof *r->se_pos);
-        r->se_vel = calloc(nl ? nl : 1, sizeof *r->se_vel);
-        r->samples = calloc(nl ? nl : 1, sizeof *r->samples);
-        if (!r->sensors || !r->se_pos || !r->se_vel || !r->samples)
+        nr[a].se_pos = calloc(nl ? nl : 1, sizeof *nr[a].se_pos);
+        nr[a].se_vel = calloc(nl ? nl : 1, sizeof *nr[a].se_vel);
+        nr[a].samples = calloc(nl ? nl : 1, sizeof *nr[a].samples);
+        if (!nr[a].se_pos || !nr[a].se_vel || !nr[a].samples)
             goto oom;
-        for (size_t s = 0; s < sc.n_sensors; s++)
-            if (sc.sensors[s].nation == a) {
-                local_id[s] = r->n_sensors;
-                r->sensors[r->n_sensors] = sc.sensors[s].sensor;
-                r->sensors[r->n_sensors].id = (uint32_t)r->n_sensors;
-                r->n_sensors++;
-            }
-        if ((e = mwds_tracker_create(&cfg, r->sensors, r->n_sensors, &r->tracker)) != MWDS_OK) {
-            fprintf(stderr, "mwds track: tracker for %s: %s\n", sc.nations[a].code,
-                    mwds_strerror(e));
-            goto done;
-        }
     }
-
-    long looks = 0, meas = 0;
+    clock_t c0 = clock();
     for (;;) {
-        int n = 0;
         mwds_sim_look_info look;
-        e = mwds_sim_look(sim, INT64_MAX, buf, cap, &n, &look);
-        if (e == MWDS_ENOTFOUND)
+        int n;
+        size_t nat;
+        int got = run_next(&run, &look, &n, &nat);
+        if (got < 0)
+            goto done;
+        if (got == 0)
             break;
-        if (e == MWDS_EFULL) {
-            cap *= 2;
-            mwds_measurement *nb = realloc(buf, (size_t)cap * sizeof *buf);
-            uint32_t *na = nb ? realloc(assoc, (size_t)cap * sizeof *assoc) : NULL;
-            if (nb)
-                buf = nb;
-            if (na)
-                assoc = na;
-            if (!nb || !na)
-                goto oom;
-            continue;
-        }
-        if (e != MWDS_OK) {
-            fprintf(stderr, "mwds track: simulator: %s\n", mwds_strerror(e));
-            goto done;
-        }
-        looks++;
-        meas += n;
-        nation_run *r = &nr[sc.sensors[look.sensor_id].nation];
-        uint32_t lid = (uint32_t)local_id[look.sensor_id];
+        nation_run *r = &nr[nat];
         for (int j = 0; j < n; j++)
-            buf[j].sensor_id = lid;
-        if (n > cfg.max_meas_per_look)
-            n = cfg.max_meas_per_look; /* a look this large is clutter: keep the first */
-        if ((e = mwds_tracker_look(r->tracker, lid, look.t_ns, buf, n, assoc)) != MWDS_OK) {
-            fprintf(stderr, "mwds track: tracker: %s\n", mwds_strerror(e));
-            goto done;
-        }
-        for (int j = 0; j < n; j++)
-            if (assoc[j] != 0) {
-                if (grow_scores(r, assoc[j]) != 0)
+            if (run.assoc[j] != 0) {
+                if (grow_scores(r, run.assoc[j]) != 0)
                     goto oom;
-                vote(&r->score[assoc[j]], buf[j].truth_id);
+                vote(&r->score[run.assoc[j]], run.buf[j].truth_id);
             }
-        sample_errors(sim, r, nl, mwds_time_to_s(look.t_ns - sc.start_t_ns), trace,
-                      sc.nations[sc.sensors[look.sensor_id].nation].code);
+        sample_errors(run.sim, run.nodes[nat].tracker, r, nl,
+                      mwds_time_to_s(look.t_ns - scp->start_t_ns), trace, scp->nations[nat].code);
     }
-    double run_s = (double)(clock() - c0) / CLOCKS_PER_SEC - solve_s;
+    double run_s = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    const double solve_s = run.solve_cpu_s;
+    const long looks = run.looks, meas = run.measurements;
 
     json_t *root = json ? json_object() : NULL, *jn = json ? json_array() : NULL;
     if (json) {
-        json_object_set_new(root, "scenario", json_string(sc.name));
+        json_object_set_new(root, "scenario", json_string(scp->name));
         json_object_set_new(root, "filter",
                             json_string(cfg.filter == MWDS_FILTER_CKF ? "ckf" : "ekf"));
-        json_object_set_new(root, "duration_s", json_real(sc.duration_s));
+        json_object_set_new(root, "duration_s", json_real(scp->duration_s));
         json_object_set_new(root, "looks", json_integer(looks));
         json_object_set_new(root, "measurements", json_integer(meas));
         json_object_set_new(root, "solve_cpu_s", json_real(solve_s));
         json_object_set_new(root, "track_cpu_s", json_real(run_s));
     } else {
         printf("scenario %s: %zu launches, %zu sensors, %zu nations, %.0f s; filter %s\n",
-               sc.name, nl, sc.n_sensors, nn, sc.duration_s,
+               scp->name, nl, scp->n_sensors, nn, scp->duration_s,
                cfg.filter == MWDS_FILTER_CKF ? "ckf" : "ekf");
         printf("%ld looks, %ld measurements; tracking took %.2f s of CPU (%.0fx real time), "
                "trajectories %.2f s\n\n",
-               looks, meas, run_s, run_s > 0 ? sc.duration_s / run_s : 0.0, solve_s);
+               looks, meas, run_s, run_s > 0 ? scp->duration_s / run_s : 0.0, solve_s);
         printf("%-7s %-14s %13s %11s %13s %7s %6s\n", "nation", "launch", "first track s",
                "pos rmse m", "vel rmse m/s", "tracks", "dups");
     }
@@ -320,39 +264,39 @@ int cmd_track(int argc, char **argv)
         for (size_t b = 0; b < r->n_score; b++)
             false_tracks += r->score[b].confirmed && r->score[b].vote == 0;
         mwds_tracker_stats st;
-        mwds_tracker_get_stats(r->tracker, &st);
+        mwds_tracker_get_stats(run.nodes[a].tracker, &st);
         json_t *jl = json ? json_array() : NULL;
         for (size_t l = 0; l < nl; l++) {
-            launch_result lr = launch_tracks(r, (uint32_t)l + 1, sc.launches[l].t_s);
+            launch_result lr = launch_tracks(r, (uint32_t)l + 1, scp->launches[l].t_s);
             double pr = r->samples[l] ? sqrt(r->se_pos[l] / (double)r->samples[l]) : NAN;
             double vr = r->samples[l] ? sqrt(r->se_vel[l] / (double)r->samples[l]) : NAN;
             if (json) {
                 json_array_append_new(
                     jl, json_pack("{s:s, s:o, s:o, s:o, s:i, s:i, s:I}", "launch",
-                                  sc.launches[l].id,
+                                  scp->launches[l].id,
                                   "first_track_s", isnan(lr.first_s) ? json_null() : json_real(lr.first_s),
                                   "pos_rmse_m", isnan(pr) ? json_null() : json_real(pr),
                                   "vel_rmse_m_s", isnan(vr) ? json_null() : json_real(vr),
                                   "tracks", lr.tracks, "duplicate_tracks", lr.duplicates,
                                   "samples", (json_int_t)r->samples[l]));
             } else if (lr.tracks > 0) {
-                printf("%-7s %-14s %13.1f %11.1f %13.2f %7d %6d\n", sc.nations[a].code,
-                       sc.launches[l].id, lr.first_s, pr, vr, lr.tracks, lr.duplicates);
+                printf("%-7s %-14s %13.1f %11.1f %13.2f %7d %6d\n", scp->nations[a].code,
+                       scp->launches[l].id, lr.first_s, pr, vr, lr.tracks, lr.duplicates);
             } else {
-                printf("%-7s %-14s %13s %11s %13s %7d %6d\n", sc.nations[a].code,
-                       sc.launches[l].id, "-", "-", "-", 0, 0);
+                printf("%-7s %-14s %13s %11s %13s %7d %6d\n", scp->nations[a].code,
+                       scp->launches[l].id, "-", "-", "-", 0, 0);
             }
         }
         if (json) {
             json_array_append_new(
-                jn, json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I}", "nation", sc.nations[a].code,
+                jn, json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I}", "nation", scp->nations[a].code,
                               "false_tracks", false_tracks, "launches", jl, "updates",
                               (json_int_t)st.updates, "initiated", (json_int_t)st.initiated,
                               "confirmed", (json_int_t)st.confirmed, "filter_errors",
                               (json_int_t)st.filter_errors));
         } else {
             printf("%-7s false tracks %d; %llu updates, %llu tracks initiated, %llu confirmed\n",
-                   sc.nations[a].code, false_tracks, (unsigned long long)st.updates,
+                   scp->nations[a].code, false_tracks, (unsigned long long)st.updates,
                    (unsigned long long)st.initiated, (unsigned long long)st.confirmed);
         }
     }
@@ -367,12 +311,8 @@ int cmd_track(int argc, char **argv)
 oom:
     fprintf(stderr, "mwds track: out of memory\n");
 done:
-    free_nations(nr, sc.n_nations);
-    free(local_id);
-    free(buf);
-    free(assoc);
-    mwds_sim_destroy(sim);
-    mwds_scenario_fini(&sc);
+    free_nations(nr, run.scp->n_nations);
+    run_close(&run);
     if (trace != NULL)
         fclose(trace);
     return rc;

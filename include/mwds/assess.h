@@ -160,6 +160,89 @@ int mwds_area_intersects_ellipse(const mwds_area *a, const mwds_ellipse *e);
 /* The ellipse's outline, n points (counter-clockwise, not closed). */
 void mwds_ellipse_outline(const mwds_ellipse *e, int n, double *lon_deg, double *lat_deg);
 
+/* ---- the assessor: assessments and warnings ---- */
+
+#define MWDS_ASSESS_MAX_AREAS 8
+#define MWDS_AREA_CODE_LEN 16
+
+typedef enum mwds_warning_kind {
+    MWDS_WARN_LAUNCH = 0,            /* first assessment of a confirmed track */
+    MWDS_WARN_IMPACT_PREDICTION = 1, /* predicted impact (first, and on change) */
+    MWDS_WARN_OVERFLIGHT = 2,        /* the ground track will cross an area */
+    MWDS_WARN_IMPACT = 3,            /* the track ended at its predicted impact */
+    MWDS_WARN_END = 4,               /* the track ended before impact */
+    MWDS_WARN_CANCEL = 5             /* the track was found false */
+} mwds_warning_kind;
+
+const char *mwds_warning_kind_name(mwds_warning_kind k);
+
+/* What one track means at one time. */
+typedef struct mwds_assessment {
+    uint32_t track_number;
+    int64_t t_ns;                    /* the track state's time */
+    mwds_lla position;
+    double speed_m_s;
+    int ballistic;                   /* the track is in the ballistic model */
+    int has_impact;
+    mwds_impact impact;
+    int has_launch;
+    mwds_ellipse launch;             /* 95 % ellipse of the launch point */
+    int64_t launch_t_ns;
+    double launch_t_sigma_s;
+    int has_class;
+    mwds_class_estimate cls;
+    int n_threatened;                /* areas the impact ellipse reaches (with hysteresis) */
+    char threatened[MWDS_ASSESS_MAX_AREAS][MWDS_AREA_CODE_LEN];
+    int n_overflown;                 /* areas the ground track will still enter */
+    char overflown[MWDS_ASSESS_MAX_AREAS][MWDS_AREA_CODE_LEN];
+    int64_t overflight_t_ns[MWDS_ASSESS_MAX_AREAS]; /* predicted entry */
+} mwds_assessment;
+
+typedef struct mwds_warning {
+    uint32_t id;                     /* per assessor, from 1 */
+    char origin[MWDS_AREA_CODE_LEN]; /* the issuing nation */
+    mwds_warning_kind kind;
+    int exercise;                    /* exercise data: never a real-world warning */
+    int64_t issued_t_ns;             /* when it was issued (the assessor's clock) */
+    int64_t event_t_ns;              /* launch, impact, overflight entry, or end */
+    char area[MWDS_AREA_CODE_LEN];   /* OVERFLIGHT: the area crossed */
+    uint32_t track_number;
+    mwds_assessment basis;           /* the assessment it rests on */
+} mwds_warning;
+
+typedef struct mwds_assessor_config {
+    const mwds_areas *areas;         /* the caller's; must outlive the assessor */
+    char origin[MWDS_AREA_CODE_LEN];
+    int exercise;
+    int max_tracks;                  /* records kept (tracks seen at once) */
+    double min_interval_s;           /* between assessments of one track */
+    int hysteresis;                  /* assessments in a row that add or drop an area */
+    double reissue_m;                /* re-issue IMPACT_PREDICTION when the centre moves
+                                        by more than this or the ellipse's major axis */
+    double invbeta_mean, invbeta_sigma; /* for boost-model tracks */
+} mwds_assessor_config;
+
+/* Defaults: 256 tracks, 2 s between assessments, hysteresis 2, re-issue at
+ * 50 km, 1/beta 1e-4 +- 1e-4 m^2/kg. areas and origin are the caller's. */
+void mwds_assessor_config_default(mwds_assessor_config *c);
+
+typedef struct mwds_assessor mwds_assessor;
+
+mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out);
+void mwds_assessor_destroy(mwds_assessor *a);
+
+/* Assesses the confirmed tracks of a tracker's pool at time t_ns (each at
+ * most every min_interval_s, and only after new measurements) and applies
+ * the warning rules; tracks gone from the pool since the last call end
+ * (IMPACT, END or CANCEL). Writes at most max warnings to out, the count to
+ * *n; MWDS_EFULL if more were due (those are issued on the next call).
+ * Cost: per assessment 15 flights to impact plus the area tests. */
+mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_slots,
+                              int64_t t_ns, mwds_warning *out, int max, int *n);
+
+/* The latest assessment of a track, or NULL. Valid until the next update. */
+const mwds_assessment *mwds_assessor_latest(const mwds_assessor *a, uint32_t track_number);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,338 @@
+/*
+ * The assessor: per-track assessments and the warning rules; see assess.h.
+ *
+ * Rules, per track:
+ *   LAUNCH             at the first assessment of a confirmed track.
+ *   IMPACT_PREDICTION  once the track is ballistic (a boosting missile's
+ *                      instantaneous impact point runs short of where it
+ *                      will land), then again when the set of threatened
+ *                      areas changes, or the predicted impact moves by more
+ *                      than reissue_m or the ellipse's major axis. An area
+ *                      joins the set after `hysteresis` assessments in a row
+ *                      whose ellipse reaches it, and leaves after as many
+ *                      that do not: a prediction near a coast does not flip.
+ *   OVERFLIGHT         once per area, for a ballistic track whose mean
+ *                      trajectory will enter the area (its ground track,
+ *                      sampled every 2 s) and is not over it now.
+ *   IMPACT             the track left the pool within 60 s (plus 3 sigma)
+ *                      of its predicted impact.
+ *   CANCEL             the track left the pool without ever looking like a
+ *                      missile: never ballistic, and never faster than
+ *                      1 km/s or fewer than 10 measurements.
+ *   END                any other end of a track.
+ *
+ * Memory: the record table is sized at create; an update allocates only the
+ * flights' trajectories (in the flight model).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mwds/assess.h"
+
+#define GROUND_STEP_S 2.0
+#define IMPACT_SLACK_S 60.0
+
+typedef struct record {
+    uint32_t number;              /* 0: free */
+    int seen;                     /* present in the pool at the last update */
+    int64_t t_assessed_ns;        /* the track time last assessed */
+    int64_t last_update_ns;       /* the track's latest measurement then */
+    int launch_warned;
+    int impact_warned;
+    mwds_lla last_issued_centre;
+    int ever_ballistic;
+    double max_speed;
+    int hits;
+    /* hysteresis over areas: counts of assessments in a row in and out */
+    int in_count[MWDS_ASSESS_MAX_AREAS * 4];
+    int out_count[MWDS_ASSESS_MAX_AREAS * 4];
+    unsigned char stable[MWDS_ASSESS_MAX_AREAS * 4];
+    unsigned char overflight_warned[MWDS_ASSESS_MAX_AREAS * 4];
+    mwds_assessment latest;
+    int has_latest;
+} record;
+
+struct mwds_assessor {
+    mwds_assessor_config c;
+    record *rec;
+    uint32_t next_id;
+    size_t n_areas_tracked;       /* areas with hysteresis slots (the first ones) */
+};
+
+const char *mwds_warning_kind_name(mwds_warning_kind k)
+{
+    static const char *const names[] = {"LAUNCH", "IMPACT_PREDICTION", "OVERFLIGHT",
+                                        "IMPACT", "END", "CANCEL"};
+    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "UNKNOWN";
+}
+
+void mwds_assessor_config_default(mwds_assessor_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->exercise = 1;
+    c->max_tracks = 256;
+    c->min_interval_s = 2.0;
+    c->hysteresis = 2;
+    c->reissue_m = 50e3;
+    c->invbeta_mean = 1e-4;
+    c->invbeta_sigma = 1e-4;
+}
+
+mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out)
+{
+    if (c == NULL || out == NULL || c->areas == NULL || c->max_tracks < 1 ||
+        c->max_tracks > 100000 || !(c->min_interval_s >= 0.0) || c->hysteresis < 1 ||
+        !(c->reissue_m > 0.0) || !(c->invbeta_sigma > 0.0) ||
+        memchr(c->origin, '\0', sizeof c->origin) == NULL || c->origin[0] == '\0')
+        return MWDS_EINVAL;
+    mwds_assessor *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return MWDS_ENOMEM;
+    a->rec = calloc((size_t)c->max_tracks, sizeof *a->rec);
+    if (a->rec == NULL) {
+        free(a);
+        return MWDS_ENOMEM;
+    }
+    a->c = *c;
+    a->next_id = 1;
+    a->n_areas_tracked = c->areas->n < MWDS_ASSESS_MAX_AREAS * 4 ? c->areas->n
+                                                                 : MWDS_ASSESS_MAX_AREAS * 4;
+    *out = a;
+    return MWDS_OK;
+}
+
+void mwds_assessor_destroy(mwds_assessor *a)
+{
+    if (a == NULL)
+        return;
+    free(a->rec);
+    free(a);
+}
+
+static record *find(const mwds_assessor *a, uint32_t number)
+{
+    for (int i = 0; i < a->c.max_tracks; i++)
+        if (a->rec[i].number == number)
+            return &a->rec[i];
+    return NULL;
+}
+
+const mwds_assessment *mwds_assessor_latest(const mwds_assessor *a, uint32_t track_number)
+{
+    const record *r = track_number ? find(a, track_number) : NULL;
+    return r != NULL && r->has_latest ? &r->latest : NULL;
+}
+
+/* Issues a warning into out if there is room (returns 1); otherwise counts
+ * it in *pending and returns 0, and the rule fires again next time. */
+static int issue(mwds_assessor *a, mwds_warning_kind kind, const record *r, int64_t t_ns,
+                  int64_t event_ns, const char *area, mwds_warning *out, int max, int *n,
+                  int *pending)
+{
+    if (*n >= max) {
+        (*pending)++;
+        return 0;
+    }
+    mwds_warning *w = &out[(*n)++];
+    memset(w, 0, sizeof *w);
+    w->id = a->next_id++;
+    memcpy(w->origin, a->c.origin, sizeof w->origin);
+    w->kind = kind;
+    w->exercise = a->c.exercise != 0;
+    w->issued_t_ns = t_ns;
+    w->event_t_ns = event_ns;
+    if (area != NULL)
+        snprintf(w->area, sizeof w->area, "%s", area);
+    w->track_number = r->number;
+    if (r->has_latest)
+        w->basis = r->latest;
+    return 1;
+}
+
+/* Areas the mean trajectory's ground track will enter after now. */
+static void overflight(const mwds_assessor *a, const mwds_traj *tr, mwds_assessment *as)
+{
+    const mwds_areas *areas = a->c.areas;
+    as->n_overflown = 0;
+    if (tr->n < 2)
+        return;
+    for (size_t k = 0; k < areas->n && as->n_overflown < MWDS_ASSESS_MAX_AREAS; k++) {
+        const mwds_area *ar = &areas->areas[k];
+        int inside_now = -1;
+        for (double t = 0.0;; t += GROUND_STEP_S) {
+            int last = t >= tr->sum.flight_time_s;
+            double ts = last ? tr->sum.flight_time_s : t;
+            mwds_vec3 p, v;
+            mwds_lla lla;
+            if (mwds_traj_state(tr, ts, &p, &v) != MWDS_OK ||
+                mwds_geo_ecef_to_lla(p, &lla) != MWDS_OK)
+                break;
+            int in = mwds_area_contains(ar, lla);
+            if (inside_now < 0) {
+                inside_now = in;
+            } else if (in && !inside_now) {
+                snprintf(as->overflown[as->n_overflown], MWDS_AREA_CODE_LEN, "%s", ar->code);
+                as->overflight_t_ns[as->n_overflown] = tr->launch_t_ns + mwds_time_from_s(ts);
+                as->n_overflown++;
+                break;
+            }
+            if (!in)
+                inside_now = 0;
+            if (last)
+                break;
+        }
+    }
+}
+
+/* One assessment of a track into r->latest. */
+static mwds_err assess(mwds_assessor *a, const mwds_track *tr, record *r)
+{
+    mwds_assessment as;
+    memset(&as, 0, sizeof as);
+    as.track_number = tr->number;
+    as.t_ns = tr->f.t_ns;
+    mwds_vec3 pos = mwds_v3(tr->f.x.v[0], tr->f.x.v[1], tr->f.x.v[2]);
+    mwds_vec3 vel = mwds_v3(tr->f.x.v[3], tr->f.x.v[4], tr->f.x.v[5]);
+    mwds_err e = mwds_geo_ecef_to_lla(pos, &as.position);
+    if (e != MWDS_OK)
+        return e;
+    as.speed_m_s = mwds_v3_norm(vel);
+    as.ballistic = tr->f.model == MWDS_MODEL_BALLISTIC;
+    as.has_class = mwds_assess_class(pos, vel, &as.cls) == MWDS_OK;
+    mwds_traj mean;
+    memset(&mean, 0, sizeof mean);
+    if (mwds_assess_impact(&tr->f, a->c.invbeta_mean, a->c.invbeta_sigma, &as.impact, &mean) ==
+        MWDS_OK) {
+        as.has_impact = 1;
+        if (as.ballistic)
+            overflight(a, &mean, &as);
+        mwds_traj_fini(&mean);
+    }
+    /* threatened areas with hysteresis */
+    const mwds_areas *areas = a->c.areas;
+    for (size_t k = 0; k < a->n_areas_tracked; k++) {
+        int hit = as.has_impact && mwds_area_intersects_ellipse(&areas->areas[k],
+                                                                 &as.impact.ellipse);
+        if (hit) {
+            r->in_count[k]++;
+            r->out_count[k] = 0;
+            if (r->in_count[k] >= a->c.hysteresis)
+                r->stable[k] = 1;
+        } else {
+            r->out_count[k]++;
+            r->in_count[k] = 0;
+            if (r->out_count[k] >= a->c.hysteresis)
+                r->stable[k] = 0;
+        }
+        if (r->stable[k] && as.n_threatened < MWDS_ASSESS_MAX_AREAS)
+            snprintf(as.threatened[as.n_threatened++], MWDS_AREA_CODE_LEN, "%s",
+                     areas->areas[k].code);
+    }
+    r->latest = as;
+    r->has_latest = 1;
+    return MWDS_OK;
+}
+
+static int same_areas(const mwds_assessment *x, const mwds_assessment *y)
+{
+    if (x->n_threatened != y->n_threatened)
+        return 0;
+    for (int i = 0; i < x->n_threatened; i++)
+        if (strcmp(x->threatened[i], y->threatened[i]) != 0)
+            return 0;
+    return 1;
+}
+
+mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_slots,
+                              int64_t t_ns, mwds_warning *out, int max, int *n)
+{
+    if (a == NULL || n == NULL || max < 0 || (max > 0 && out == NULL) || n_slots < 0 ||
+        (n_slots > 0 && tracks == NULL))
+        return MWDS_EINVAL;
+    int count = 0, pending = 0;
+    for (int i = 0; i < a->c.max_tracks; i++)
+        a->rec[i].seen = 0;
+    for (int i = 0; i < n_slots; i++) {
+        const mwds_track *tr = &tracks[i];
+        if (tr->status != MWDS_TRACK_CONFIRMED || tr->number == 0)
+            continue;
+        record *r = find(a, tr->number);
+        if (r == NULL) {
+            r = find(a, 0);
+            if (r == NULL)
+                continue; /* table full: the track is not assessed */
+            memset(r, 0, sizeof *r);
+            r->number = tr->number;
+        }
+        r->seen = 1;
+        r->hits = tr->hits;
+        r->ever_ballistic |= tr->f.model == MWDS_MODEL_BALLISTIC;
+        double sp = sqrt(tr->f.x.v[3] * tr->f.x.v[3] + tr->f.x.v[4] * tr->f.x.v[4] +
+                         tr->f.x.v[5] * tr->f.x.v[5]);
+        if (sp > r->max_speed)
+            r->max_speed = sp;
+        int due = !r->has_latest ||
+                  (tr->t_update_ns > r->last_update_ns &&
+                   mwds_time_to_s(tr->f.t_ns - r->t_assessed_ns) >= a->c.min_interval_s);
+        if (!due)
+            continue;
+        mwds_assessment prev = r->latest;
+        int had = r->has_latest;
+        if (assess(a, tr, r) != MWDS_OK)
+            continue;
+        r->t_assessed_ns = tr->f.t_ns;
+        r->last_update_ns = tr->t_update_ns;
+        const mwds_assessment *as = &r->latest;
+        if (!r->launch_warned)
+            r->launch_warned = issue(a, MWDS_WARN_LAUNCH, r, t_ns,
+                                     as->has_launch ? as->launch_t_ns : tr->t_init_ns, NULL, out,
+                                     max, &count, &pending);
+        if (as->ballistic && as->has_impact) {
+            double moved = 0.0;
+            if (r->impact_warned)
+                mwds_geo_inverse(r->last_issued_centre, as->impact.ellipse.centre, &moved, NULL,
+                                 NULL);
+            double limit = fmax(a->c.reissue_m, as->impact.ellipse.semi_major_m);
+            if ((!r->impact_warned || !had || !same_areas(&prev, as) || moved > limit) &&
+                issue(a, MWDS_WARN_IMPACT_PREDICTION, r, t_ns, as->impact.t_ns, NULL, out, max,
+                      &count, &pending)) {
+                r->impact_warned = 1;
+                r->last_issued_centre = as->impact.ellipse.centre;
+            }
+        }
+        for (int k = 0; k < as->n_overflown; k++) {
+            const mwds_area *ar = mwds_areas_find(a->c.areas, as->overflown[k]);
+            size_t idx = ar != NULL ? (size_t)(ar - a->c.areas->areas) : (size_t)-1;
+            if (idx < a->n_areas_tracked && !r->overflight_warned[idx])
+                r->overflight_warned[idx] =
+                    (unsigned char)issue(a, MWDS_WARN_OVERFLIGHT, r, t_ns, as->overflight_t_ns[k],
+                                         ar->code, out, max, &count, &pending);
+        }
+    }
+    /* tracks gone from the pool */
+    for (int i = 0; i < a->c.max_tracks; i++) {
+        record *r = &a->rec[i];
+        if (r->number == 0 || r->seen)
+            continue;
+        int done = 1;
+        if (r->launch_warned) {
+            const mwds_assessment *as = &r->latest;
+            double to_impact =
+                as->has_impact ? mwds_time_to_s(as->impact.t_ns - t_ns) : INFINITY;
+            double slack = IMPACT_SLACK_S + 3.0 * (as->has_impact ? as->impact.t_sigma_s : 0.0);
+            if (r->ever_ballistic && as->has_impact && to_impact <= slack)
+                done = issue(a, MWDS_WARN_IMPACT, r, t_ns, as->impact.t_ns, NULL, out, max,
+                             &count, &pending);
+            else if (!r->ever_ballistic && (r->max_speed < 1000.0 || r->hits < 10))
+                done = issue(a, MWDS_WARN_CANCEL, r, t_ns, t_ns, NULL, out, max, &count, &pending);
+            else
+                done = issue(a, MWDS_WARN_END, r, t_ns, t_ns, NULL, out, max, &count, &pending);
+        }
+        if (done)
+            memset(r, 0, sizeof *r);
+    }
+    *n = count;
+    return pending ? MWDS_EFULL : MWDS_OK;
+}

@@ -311,7 +311,7 @@ int cmd_track(int argc, char **argv)
 oom:
     fprintf(stderr, "mwds track: out of memory\n");
 done:
-    free_nations(nr, run.scp->n_nations);
+    free_nations(nr, run.sc.n_nations);
     run_close(&run);
     if (trace != NULL)
         fclose(trace);

@@ -8,5 +8,6 @@ int cmd_flights(int argc, char **argv);
 int cmd_classes(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_track(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
 
 #endif

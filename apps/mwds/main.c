@@ -14,6 +14,7 @@ static const struct {
     {"flights", cmd_flights, "reproduce published flights with the trajectory model"},
     {"classes", cmd_classes, "list the missile classes and the range each reaches"},
     {"track", cmd_track, "run a scenario through one tracker per nation and score the tracks"},
+    {"assess", cmd_assess, "run a scenario through trackers and assessors; print the warnings"},
     {"bench", cmd_bench, "measure filter accuracy against the Cramer-Rao bound, and speed"},
 };
 

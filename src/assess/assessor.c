@@ -7,7 +7,8 @@
  *                      instantaneous impact point runs short of where it
  *                      will land), then again when the set of threatened
  *                      areas changes, or the predicted impact moves by more
- *                      than reissue_m or the ellipse's major axis. An area
+ *                      than reissue_m or the ellipse's major axis. The first
+ *                      ballistic assessment sets the areas; after it an area
  *                      joins the set after `hysteresis` assessments in a row
  *                      whose ellipse reaches it, and leaves after as many
  *                      that do not: a prediction near a coast does not flip.
@@ -43,6 +44,7 @@ typedef struct record {
     int impact_warned;
     mwds_lla last_issued_centre;
     int ever_ballistic;
+    int ever_assessed_ballistic;
     double max_speed;
     int hits;
     /* hysteresis over areas: counts of assessments in a row in and out */
@@ -210,26 +212,32 @@ static mwds_err assess(mwds_assessor *a, const mwds_track *tr, record *r)
             overflight(a, &mean, &as);
         mwds_traj_fini(&mean);
     }
-    /* threatened areas with hysteresis */
+    /* threatened areas with hysteresis, on ballistic assessments only: a
+     * boosting missile's instantaneous impact point sweeps across whatever
+     * lies short of its real aim. The first ballistic assessment takes its
+     * areas as they are; later ones change them only after `hysteresis`
+     * assessments in a row agree. */
     const mwds_areas *areas = a->c.areas;
-    for (size_t k = 0; k < a->n_areas_tracked; k++) {
+    int first = as.ballistic && !r->ever_assessed_ballistic;
+    for (size_t k = 0; k < a->n_areas_tracked && as.ballistic; k++) {
         int hit = as.has_impact && mwds_area_intersects_ellipse(&areas->areas[k],
                                                                  &as.impact.ellipse);
         if (hit) {
             r->in_count[k]++;
             r->out_count[k] = 0;
-            if (r->in_count[k] >= a->c.hysteresis)
+            if (first || r->in_count[k] >= a->c.hysteresis)
                 r->stable[k] = 1;
         } else {
             r->out_count[k]++;
             r->in_count[k] = 0;
-            if (r->out_count[k] >= a->c.hysteresis)
+            if (first || r->out_count[k] >= a->c.hysteresis)
                 r->stable[k] = 0;
         }
         if (r->stable[k] && as.n_threatened < MWDS_ASSESS_MAX_AREAS)
             snprintf(as.threatened[as.n_threatened++], MWDS_AREA_CODE_LEN, "%s",
                      areas->areas[k].code);
     }
+    r->ever_assessed_ballistic |= as.ballistic;
     r->latest = as;
     r->has_latest = 1;
     return MWDS_OK;

@@ -177,6 +177,13 @@ int cmd_assess(int argc, char **argv)
         return rc;
     }
     const mwds_scenario *sc = &run.sc;
+    mwds_launch_templates *templates = NULL;
+    if ((e = mwds_launch_templates_create(&templates)) != MWDS_OK) {
+        fprintf(stderr, "mwds assess: launch templates: %s\n", mwds_strerror(e));
+        run_close(&run);
+        mwds_areas_fini(&areas);
+        return CLI_EXIT_FAIL;
+    }
     mwds_assessor **as = calloc(sc->n_nations ? sc->n_nations : 1, sizeof *as);
     json_t *jw = json ? json_array() : NULL;
     enum { MAX_W = 64 };
@@ -189,6 +196,7 @@ int cmd_assess(int argc, char **argv)
         mwds_assessor_config acfg;
         mwds_assessor_config_default(&acfg);
         acfg.areas = &areas;
+        acfg.templates = templates;
         acfg.exercise = sc->exercise;
         snprintf(acfg.origin, sizeof acfg.origin, "%s", sc->nations[a].code);
         if ((e = mwds_assessor_create(&acfg, &as[a])) != MWDS_OK) {
@@ -243,6 +251,7 @@ done:
         for (size_t a = 0; a < sc->n_nations; a++)
             mwds_assessor_destroy(as[a]);
     free(as);
+    mwds_launch_templates_destroy(templates);
     run_close(&run);
     mwds_areas_fini(&areas);
     return rc;

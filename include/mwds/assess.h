@@ -73,6 +73,27 @@ typedef struct mwds_impact {
 mwds_err mwds_assess_impact(const mwds_filter_state *s, double invbeta_mean,
                             double invbeta_sigma, mwds_impact *out, mwds_traj *mean_traj);
 
+/* ---- launch point and time ---- */
+
+/* Boost templates: every catalogue class flown at 16 pitch-over kicks,
+ * sampled each second of powered flight. Immutable once made; one set may
+ * serve every assessor and thread. Cost: 80 flights (about 0.1 s). */
+typedef struct mwds_launch_templates mwds_launch_templates;
+
+mwds_err mwds_launch_templates_create(mwds_launch_templates **out);
+void mwds_launch_templates_destroy(mwds_launch_templates *lt);
+
+/* Estimates the launch point (95 % ellipse) and time of a track state by
+ * matching the templates: a boost-model state where each template passes
+ * its height; a ballistic state (above 80 km) flown back to each template's
+ * burnout. See launch.c for the weights and the allowances.
+ * Errors: MWDS_EUNREACH (no template matches: a state low in the air and
+ * ballistic, or unlike any class), MWDS_ENUMERIC; outputs then untouched.
+ * Cost: boost, O(templates x samples); ballistic, a backward flight in 4 s
+ * steps (up to 450 EKF predictions) and O(templates x steps). */
+mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_state *s,
+                            mwds_ellipse *launch, int64_t *t_ns, double *t_sigma_s);
+
 /* ---- class from energy ---- */
 
 typedef enum mwds_profile {
@@ -212,6 +233,7 @@ typedef struct mwds_warning {
 
 typedef struct mwds_assessor_config {
     const mwds_areas *areas;         /* the caller's; must outlive the assessor */
+    const mwds_launch_templates *templates; /* the caller's, or NULL: no launch points */
     char origin[MWDS_AREA_CODE_LEN];
     int exercise;
     int max_tracks;                  /* records kept (tracks seen at once) */

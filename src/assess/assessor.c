@@ -45,6 +45,11 @@ typedef struct record {
     mwds_lla last_issued_centre;
     int ever_ballistic;
     int ever_assessed_ballistic;
+    int n_assessed;
+    int has_launch;
+    mwds_ellipse launch;
+    int64_t launch_t_ns;
+    double launch_t_sigma_s;
     double max_speed;
     int hits;
     /* hysteresis over areas: counts of assessments in a row in and out */
@@ -203,6 +208,28 @@ static mwds_err assess(mwds_assessor *a, const mwds_track *tr, record *r)
     as.speed_m_s = mwds_v3_norm(vel);
     as.ballistic = tr->f.model == MWDS_MODEL_BALLISTIC;
     as.has_class = mwds_assess_class(pos, vel, &as.cls) == MWDS_OK;
+    /* launch point: every assessment while the track boosts (each brings the
+     * state nearer the pad); from a ballistic state once, then every fifth
+     * assessment (the backward flight costs more, and adds little) */
+    if (a->c.templates != NULL &&
+        (!as.ballistic || !r->has_launch || (r->n_assessed % 5) == 0)) {
+        mwds_ellipse le;
+        int64_t lt_ns;
+        double lsig;
+        if (mwds_assess_launch(a->c.templates, &tr->f, &le, &lt_ns, &lsig) == MWDS_OK) {
+            r->launch = le;
+            r->launch_t_ns = lt_ns;
+            r->launch_t_sigma_s = lsig;
+            r->has_launch = 1;
+        }
+    }
+    r->n_assessed++;
+    if (r->has_launch) {
+        as.has_launch = 1;
+        as.launch = r->launch;
+        as.launch_t_ns = r->launch_t_ns;
+        as.launch_t_sigma_s = r->launch_t_sigma_s;
+    }
     mwds_traj mean;
     memset(&mean, 0, sizeof mean);
     if (mwds_assess_impact(&tr->f, a->c.invbeta_mean, a->c.invbeta_sigma, &as.impact, &mean) ==

@@ -143,7 +143,7 @@ typedef struct mwds_track {
     /* boost model: the ballistic shadow filter and its consistency so far */
     mwds_filter_state shadow;
     int shadow_updates, shadow_dof;
-    double shadow_nis;
+    double shadow_nis, boost_nis;  /* summed over the shadow's measurements */
 } mwds_track;
 
 typedef struct mwds_tracker_config {
@@ -161,6 +161,8 @@ typedef struct mwds_tracker_config {
     double invbeta_mean, invbeta_sigma; /* 1/beta prior on entering the ballistic model */
     int quiet_updates;            /* boost -> ballistic after this many measurements the
                                      ballistic shadow explains (summed NIS within 99 %) */
+    double quiet_acc_sigma_m_s2;  /* ... and, while climbing, the thrust along the velocity
+                                     known to this 1-sigma (else only once descending) */
     int max_cluster;              /* largest rows or columns solved exactly (then greedy) */
 } mwds_tracker_config;
 
@@ -168,7 +170,8 @@ typedef struct mwds_tracker_config {
  * tracks; 4,096 measurements per look; gate 0.9999; confirm 3 of 4; delete
  * after 4 misses or 30 s without a measurement or at 50 km sigma; velocity
  * prior 3 km/s, thrust prior 40 m/s^2; 1/beta 1e-4 +- 1e-4 m^2/kg; switch
- * after 10 measurements the ballistic shadow explains; clusters up to 64. */
+ * after 10 measurements the ballistic shadow explains, with the thrust known to
+ * 15 m/s^2 while climbing; clusters up to 64. */
 void mwds_tracker_config_default(mwds_tracker_config *c);
 
 typedef struct mwds_tracker mwds_tracker;

@@ -73,6 +73,7 @@ struct mwds_tracker {
     double gate[MWDS_MEAS_MAX_DIM + 1]; /* chi-square gate per dimension */
     double nis99[MWDS_MEAS_MAX_DIM + 1]; /* 99 % points of the NIS */
     double merge_gate3, merge_gate6; /* chi-square 0.999 points: same target */
+    double lr99_3;      /* chi-square(3) 0.99 point: thrust states that matter */
     mwds_track *tracks;
     gate_info *gi;
     uint32_t next_number;
@@ -115,6 +116,7 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     c->invbeta_mean = 1e-4;
     c->invbeta_sigma = 1e-4;
     c->quiet_updates = 10;
+    c->quiet_acc_sigma_m_s2 = 15.0;
     c->max_cluster = 64;
 }
 
@@ -153,6 +155,7 @@ static int config_ok(const mwds_tracker_config *c)
            c->delete_misses >= 1 && c->max_coast_s > 0.0 && c->max_pos_sigma_m > 0.0 &&
            c->init_vel_sigma_m_s > 0.0 && c->init_acc_sigma_m_s2 > 0.0 &&
            c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) && isfinite(c->max_coast_s) &&
+           c->quiet_acc_sigma_m_s2 > 0.0 &&
            isfinite(c->max_pos_sigma_m) && isfinite(c->init_vel_sigma_m_s) &&
            isfinite(c->init_acc_sigma_m_s2) && isfinite(c->invbeta_sigma) &&
            isfinite(c->fp.q_acc) && isfinite(c->fp.q_invbeta) && isfinite(c->fp.q_jerk) &&
@@ -179,6 +182,7 @@ mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *se
     for (int d = 1; d <= MWDS_MEAS_MAX_DIM; d++)
         t->nis99[d] = mwds_chi2_quantile(0.99, d);
     t->merge_gate3 = mwds_chi2_quantile(0.999, 3);
+    t->lr99_3 = mwds_chi2_quantile(0.99, 3);
     t->merge_gate6 = mwds_chi2_quantile(0.999, 6);
     const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
     const size_t k = (size_t)c->max_cluster;
@@ -565,14 +569,46 @@ static void to_ballistic(const mwds_tracker_config *c, const mwds_filter_state *
     b->p.m[6][6] = c->invbeta_sigma * c->invbeta_sigma;
 }
 
-/* Boost -> ballistic by a consistency test. Beside a boost-model track runs
- * a ballistic shadow, started from the track's state and updated with the
- * same measurements. Thrust shows as shadow innovations the ballistic model
- * cannot explain: a shadow NIS beyond its 99 % point restarts the shadow
- * from the track. When the shadow has taken switch_updates measurements and
- * their summed NIS is inside its 99 % chi-square point, the motion is
- * ballistic (burnout has passed, or the target was first seen coasting or
- * re-entering) and the shadow becomes the track. */
+/* True if the boost state may still be thrusting: its thrust along the
+ * velocity is significantly positive (beyond two sigma), or it is not known
+ * to within quiet_sigma while the target still climbs. A distant radar
+ * looking across a steep climb cannot see 20 m/s^2 of thrust: the thrust
+ * estimate stays uncertain, and only the descent (no engine flies a
+ * ballistic missile downwards) proves burnout. */
+static int may_thrust(const mwds_filter_state *f, double quiet_sigma)
+{
+    mwds_vec3 p = mwds_v3(f->x.v[0], f->x.v[1], f->x.v[2]);
+    mwds_vec3 v = mwds_v3(f->x.v[3], f->x.v[4], f->x.v[5]);
+    double vn = mwds_v3_norm(v);
+    if (!(vn > 1.0))
+        return 1;
+    double a_par = 0.0, var = 0.0;
+    for (int i = 0; i < 3; i++) {
+        a_par += v.v[i] / vn * f->x.v[6 + i];
+        for (int j = 0; j < 3; j++)
+            var += v.v[i] / vn * f->p.m[6 + i][6 + j] * v.v[j] / vn;
+    }
+    double sig = sqrt(fmax(var, 0.0));
+    if (a_par > 2.0 * sig)
+        return 1;
+    int climbing = mwds_v3_dot(p, v) > 0.0;
+    return climbing && sig > quiet_sigma;
+}
+
+/* Boost -> ballistic by a consistency test and a likelihood ratio. Beside
+ * a boost-model track runs a ballistic shadow, started from the track's
+ * state and updated with the same measurements. Thrust shows as shadow
+ * innovations the ballistic model cannot explain: a shadow NIS beyond its
+ * 99 % point restarts the shadow from the track. The shadow becomes the
+ * track when, over the last switch_updates measurements (at least), its
+ * summed NIS is inside its own 99 % chi-square point and exceeds the boost
+ * model's summed NIS over the same measurements by less than the 99 % point
+ * of chi-square(3): the three thrust states buy no significant fit. The
+ * second test matters for a distant, noisy radar, whose innovations a
+ * thrusting missile's shadow can still satisfy on their own; so does a third,
+ * that the thrust is known to be absent (may_thrust). The rule holds
+ * alike for a target first seen in boost, coasting, or re-entering (where
+ * drag makes the boost model's "thrust" negative). */
 static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_params *fp,
                           const mwds_sensor *s, const mwds_measurement *m)
 {
@@ -586,9 +622,12 @@ static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_par
             mwds_filter_update(c->filter, &w, s, m, &nis) == MWDS_OK && nis <= t->nis99[m->dim]) {
             tr->shadow = w;
             tr->shadow_nis += nis;
+            tr->boost_nis += tr->nis;
             tr->shadow_dof += m->dim;
             if (++tr->shadow_updates > c->quiet_updates &&
-                tr->shadow_nis <= mwds_chi2_quantile(0.99, tr->shadow_dof)) {
+                tr->shadow_nis <= mwds_chi2_quantile(0.99, tr->shadow_dof) &&
+                tr->shadow_nis - tr->boost_nis <= t->lr99_3 &&
+                !may_thrust(&tr->f, c->quiet_acc_sigma_m_s2)) {
                 tr->f = tr->shadow;
                 tr->shadow_updates = 0;
             }
@@ -597,7 +636,7 @@ static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_par
     }
     to_ballistic(c, &tr->f, &tr->shadow);
     tr->shadow_updates = 1;
-    tr->shadow_nis = 0.0;
+    tr->shadow_nis = tr->boost_nis = 0.0;
     tr->shadow_dof = 0;
 }
 

@@ -116,6 +116,8 @@ mwds_err mwds_filter_update(mwds_filter_kind kind, mwds_filter_state *s,
 
 /* ---- the multi-target tracker ---- */
 
+#define MWDS_SHADOW_WINDOW 16 /* the largest quiet_updates */
+
 typedef enum mwds_track_status {
     MWDS_TRACK_FREE = 0,      /* pool slot not in use */
     MWDS_TRACK_TENTATIVE = 1, /* initiated, not yet M hits in N opportunities */
@@ -143,7 +145,9 @@ typedef struct mwds_track {
     /* boost model: the ballistic shadow filter and its consistency so far */
     mwds_filter_state shadow;
     int shadow_updates, shadow_dof;
-    double shadow_nis, boost_nis;  /* summed over the shadow's measurements */
+    double shadow_nis, boost_nis;  /* summed over the last quiet_updates measurements */
+    double shadow_ring[MWDS_SHADOW_WINDOW][3]; /* per measurement: shadow NIS, boost NIS,
+                                                  dimension */
 } mwds_track;
 
 typedef struct mwds_tracker_config {
@@ -160,7 +164,8 @@ typedef struct mwds_tracker_config {
     double init_acc_sigma_m_s2;   /* initiation: thrust acceleration prior, per axis */
     double invbeta_mean, invbeta_sigma; /* 1/beta prior on entering the ballistic model */
     int quiet_updates;            /* boost -> ballistic after this many measurements the
-                                     ballistic shadow explains (summed NIS within 99 %) */
+                                     ballistic shadow explains (summed NIS within 99 %);
+                                     at most MWDS_SHADOW_WINDOW */
     double quiet_acc_sigma_m_s2;  /* ... and, while climbing, the thrust along the velocity
                                      known to this 1-sigma (else only once descending) */
     int max_cluster;              /* largest rows or columns solved exactly (then greedy) */

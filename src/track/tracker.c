@@ -155,7 +155,7 @@ static int config_ok(const mwds_tracker_config *c)
            c->delete_misses >= 1 && c->max_coast_s > 0.0 && c->max_pos_sigma_m > 0.0 &&
            c->init_vel_sigma_m_s > 0.0 && c->init_acc_sigma_m_s2 > 0.0 &&
            c->invbeta_sigma > 0.0 && isfinite(c->invbeta_mean) && isfinite(c->max_coast_s) &&
-           c->quiet_acc_sigma_m_s2 > 0.0 &&
+           c->quiet_acc_sigma_m_s2 > 0.0 && c->quiet_updates <= MWDS_SHADOW_WINDOW &&
            isfinite(c->max_pos_sigma_m) && isfinite(c->init_vel_sigma_m_s) &&
            isfinite(c->init_acc_sigma_m_s2) && isfinite(c->invbeta_sigma) &&
            isfinite(c->fp.q_acc) && isfinite(c->fp.q_invbeta) && isfinite(c->fp.q_jerk) &&
@@ -621,12 +621,26 @@ static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_par
         if (mwds_filter_predict(c->filter, fp, &w, m->t_ns) == MWDS_OK &&
             mwds_filter_update(c->filter, &w, s, m, &nis) == MWDS_OK && nis <= t->nis99[m->dim]) {
             tr->shadow = w;
-            tr->shadow_nis += nis;
-            tr->boost_nis += tr->nis;
-            tr->shadow_dof += m->dim;
-            if (++tr->shadow_updates > c->quiet_updates &&
-                tr->shadow_nis <= mwds_chi2_quantile(0.99, tr->shadow_dof) &&
-                tr->shadow_nis - tr->boost_nis <= t->lr99_3 &&
+            /* the last quiet_updates measurements, in a ring */
+            int k = tr->shadow_updates % MWDS_SHADOW_WINDOW;
+            tr->shadow_ring[k][0] = nis;
+            tr->shadow_ring[k][1] = tr->nis;
+            tr->shadow_ring[k][2] = m->dim;
+            tr->shadow_updates++;
+            double sn = 0.0, bn = 0.0;
+            int dof = 0, w_n = tr->shadow_updates - 1 < c->quiet_updates ? tr->shadow_updates - 1
+                                                                          : c->quiet_updates;
+            for (int q = 0; q < w_n; q++) {
+                int r = (k - q + MWDS_SHADOW_WINDOW) % MWDS_SHADOW_WINDOW;
+                sn += tr->shadow_ring[r][0];
+                bn += tr->shadow_ring[r][1];
+                dof += (int)tr->shadow_ring[r][2];
+            }
+            tr->shadow_nis = sn;
+            tr->boost_nis = bn;
+            tr->shadow_dof = dof;
+            if (tr->shadow_updates > c->quiet_updates &&
+                sn <= mwds_chi2_quantile(0.99, dof) && sn - bn <= t->lr99_3 &&
                 !may_thrust(&tr->f, c->quiet_acc_sigma_m_s2)) {
                 tr->f = tr->shadow;
                 tr->shadow_updates = 0;
@@ -889,9 +903,15 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
         }
         if (!hit && !late && g->active)
             tr->f = g->w; /* coast: keep the prediction */
-        if (hit || g->visible) {
+        /* Space IR sees only burning engines, and whether this one still
+         * burns is what the track does not know: an IR look that misses a
+         * boost track is no evidence against the track (burnout is the
+         * likely reason), so only radar looks count IR-free opportunities
+         * and drive the adaptive noise. */
+        if (hit || (g->visible && s->kind == MWDS_SENSOR_RADAR)) {
             record(tr, hit);
-            adapt_noise(t, tr, hit);
+            if (s->kind == MWDS_SENSOR_RADAR)
+                adapt_noise(t, tr, hit);
         }
         if (tr->status == MWDS_TRACK_TENTATIVE && tr->hits >= t->c.confirm_m &&
             tr->opportunities <= t->c.confirm_n) {

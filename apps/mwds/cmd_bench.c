@@ -19,6 +19,7 @@
 static const char BENCH_HELP[] =
     "usage: mwds bench accuracy [--runs N] [--seed S] [--json]\n"
     "       mwds bench track [--targets N] [--seconds S] [--json]\n"
+    "       mwds bench assess [--runs N] [--areas FILE] [--json]\n"
     "\n"
     "accuracy: N (default 100) seeded Monte Carlo runs of each filter (EKF, CKF) on two\n"
     "cases: one radar tracking an ICBM through midcourse, and a re-entry with unknown\n"
@@ -27,7 +28,12 @@ static const char BENCH_HELP[] =
     "times the average NEES lies in its 95 %% chi-square bounds (goal >= 0.9).\n"
     "\n"
     "track: EKF updates per second on one core, and the tracker's time per scan for\n"
-    "N targets (default 1, 10, 100 and 1000) with clutter, at 10 Hz, and peak memory.\n";
+    "N targets (default 1, 10, 100 and 1000) with clutter, at 10 Hz, and peak memory.\n"
+    "\n"
+    "assess: N (default 20) seeded runs each of an SRBM, an IRBM and a lofted ICBM seen\n"
+    "by one radar: predicted impact point and time errors at fixed times after launch,\n"
+    "time to the first LAUNCH warning, and how often the 95 %% impact and launch\n"
+    "ellipses hold the truth (goal 90-99 %%).\n";
 
 static const char *case_name(mwds_accuracy_case c)
 {
@@ -391,6 +397,8 @@ static int bench_track(int argc, char **argv)
 
 int cmd_bench(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "assess") == 0)
+        return bench_assess(argc - 1, argv + 1, BENCH_HELP);
     if (argc >= 2 && strcmp(argv[1], "track") == 0)
         return bench_track(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "accuracy") == 0)
@@ -399,5 +407,6 @@ int cmd_bench(int argc, char **argv)
         fputs(BENCH_HELP, stdout);
         return CLI_EXIT_OK;
     }
-    return cli_usage_error("bench", "expected 'accuracy' or 'track' (see mwds bench --help)");
+    return cli_usage_error("bench",
+                           "expected 'accuracy', 'track' or 'assess' (see mwds bench --help)");
 }

@@ -7,6 +7,8 @@ int cmd_traj(int argc, char **argv);
 int cmd_flights(int argc, char **argv);
 int cmd_classes(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+/* mwds bench assess (bench_assess.c); help is the bench command's text */
+int bench_assess(int argc, char **argv, const char *help);
 int cmd_track(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
 

@@ -245,7 +245,8 @@ typedef struct mwds_assessor_config {
 } mwds_assessor_config;
 
 /* Defaults: 256 tracks, 2 s between assessments, hysteresis 2, re-issue at
- * 50 km, 1/beta 1e-4 +- 1e-4 m^2/kg. areas and origin are the caller's. */
+ * 50 km, 1/beta 2e-4 +- 2e-4 m^2/kg (re-entry vehicles of 2,500 kg/m^2 and
+ * up within 1 sigma). areas and origin are the caller's. */
 void mwds_assessor_config_default(mwds_assessor_config *c);
 
 typedef struct mwds_assessor mwds_assessor;

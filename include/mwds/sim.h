@@ -47,6 +47,11 @@ void mwds_sim_destroy(mwds_sim *sim);
 mwds_err mwds_sim_step(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out, int max,
                        int *n);
 
+/* Starts the looks again from the scenario's start with the sensors' random
+ * streams seeded from seed instead of the scenario's: another Monte Carlo
+ * run of the same flights, without solving them again. O(sensors). */
+void mwds_sim_restart(mwds_sim *sim, uint64_t seed);
+
 /* One look: its time and sensor. */
 typedef struct mwds_sim_look_info {
     int64_t t_ns;

@@ -174,7 +174,7 @@ typedef struct mwds_tracker_config {
 /* Defaults: EKF; white-acceleration 1e-2 m^2/s^3, jerk 10 m^2/s^5; 1,024
  * tracks; 4,096 measurements per look; gate 0.9999; confirm 3 of 4; delete
  * after 4 misses or 30 s without a measurement or at 50 km sigma; velocity
- * prior 3 km/s, thrust prior 40 m/s^2; 1/beta 1e-4 +- 1e-4 m^2/kg; switch
+ * prior 3 km/s, thrust prior 40 m/s^2; 1/beta 2e-4 +- 2e-4 m^2/kg; switch
  * after 10 measurements the ballistic shadow explains, with the thrust known to
  * 15 m/s^2 while climbing; clusters up to 64. */
 void mwds_tracker_config_default(mwds_tracker_config *c);

@@ -83,8 +83,8 @@ void mwds_assessor_config_default(mwds_assessor_config *c)
     c->min_interval_s = 2.0;
     c->hysteresis = 2;
     c->reissue_m = 50e3;
-    c->invbeta_mean = 1e-4;
-    c->invbeta_sigma = 1e-4;
+    c->invbeta_mean = 2e-4;
+    c->invbeta_sigma = 2e-4;
 }
 
 mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out)
@@ -155,6 +155,25 @@ static int issue(mwds_assessor *a, mwds_warning_kind kind, const record *r, int6
     w->track_number = r->number;
     if (r->has_latest)
         w->basis = r->latest;
+    return 1;
+}
+
+/* The mean 1/beta of the catalogue's re-entry vehicles of a class; 0 if
+ * the catalogue has none. */
+static int class_invbeta(mwds_class_kind kind, double *k)
+{
+    size_t n;
+    const mwds_missile_class *cat = mwds_catalogue(&n);
+    double sum = 0.0;
+    int m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cat[i].kind == kind && cat[i].rv_beta_kg_m2 > 0.0) {
+            sum += 1.0 / cat[i].rv_beta_kg_m2;
+            m++;
+        }
+    if (m == 0)
+        return 0;
+    *k = sum / m;
     return 1;
 }
 
@@ -230,10 +249,24 @@ static mwds_err assess(mwds_assessor *a, const mwds_track *tr, record *r)
         as.launch_t_ns = r->launch_t_ns;
         as.launch_t_sigma_s = r->launch_t_sigma_s;
     }
+    /* While no air has touched the track, its 1/beta is the tracker's prior,
+     * one number for every missile; the class the energy gives knows better:
+     * the catalogue's re-entry vehicles of that class, +-30 %. */
+    mwds_filter_state f = tr->f;
+    double k_mean = a->c.invbeta_mean, k_sigma = a->c.invbeta_sigma;
+    if (as.has_class && class_invbeta(as.cls.kind, &k_mean)) {
+        k_sigma = 0.3 * k_mean;
+        if (f.model == MWDS_MODEL_BALLISTIC &&
+            f.p.m[6][6] > 0.5 * a->c.invbeta_sigma * a->c.invbeta_sigma) {
+            f.x.v[6] = k_mean;
+            for (int i = 0; i < 7; i++)
+                f.p.m[6][i] = f.p.m[i][6] = 0.0;
+            f.p.m[6][6] = k_sigma * k_sigma;
+        }
+    }
     mwds_traj mean;
     memset(&mean, 0, sizeof mean);
-    if (mwds_assess_impact(&tr->f, a->c.invbeta_mean, a->c.invbeta_sigma, &as.impact, &mean) ==
-        MWDS_OK) {
+    if (mwds_assess_impact(&f, k_mean, k_sigma, &as.impact, &mean) == MWDS_OK) {
         as.has_impact = 1;
         if (as.ballistic)
             overflight(a, &mean, &as);

@@ -20,9 +20,12 @@
  *
  * Uncertainty. The estimate is the weighted mean of the templates' pads;
  * its covariance is the weighted spread of the pads plus the state's
- * horizontal position covariance plus a template allowance (10 % of the
- * ground distance along the heading plus 3 km, and the heading's own
- * uncertainty across it). These allowances are what the calibration runs
+ * horizontal position covariance plus a template allowance: along the
+ * heading 10 % of the ground distance plus 3 km; across it the heading's own
+ * uncertainty times the distance, plus 2 % of the distance and 2 km (the
+ * ground track of a real flight curves away from the geodesic of its
+ * current heading: Earth rotation, and launch azimuths other than the
+ * templates'). These allowances are what the calibration runs
  * check (docs/assessment.md).
  */
 #include <math.h>
@@ -335,7 +338,7 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
                     acc += enu.m[i][k] * s->p.m[k][l] * enu.m[j][l];
             cov[i][j] += acc;
         }
-    double along = 0.10 * ms + 3e3, across = ms * sqrt(var_az) + 1e3;
+    double along = 0.10 * ms + 3e3, across = ms * sqrt(var_az) + 0.02 * ms + 2e3;
     double se = sin(az), ce = cos(az);
     cov[0][0] += along * along * se * se + across * across * ce * ce;
     cov[1][1] += along * along * ce * ce + across * across * se * se;

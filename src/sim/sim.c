@@ -110,6 +110,16 @@ mwds_err mwds_sim_create(const mwds_scenario *sc, mwds_sim **out, char *err, siz
     return MWDS_OK;
 }
 
+void mwds_sim_restart(mwds_sim *sim, uint64_t seed)
+{
+    const mwds_scenario *sc = sim->sc;
+    for (size_t s = 0; s < sc->n_sensors; s++) {
+        mwds_rng_seed(&sim->rng[s], seed, s);
+        sim->next_look_ns[s] = sc->start_t_ns;
+        sim->look_index[s] = 0;
+    }
+}
+
 mwds_err mwds_sim_truth(const mwds_sim *sim, size_t i, int64_t t_ns, int *in_flight,
                         mwds_vec3 *pos, mwds_vec3 *vel, int *burning)
 {

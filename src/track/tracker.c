@@ -100,7 +100,7 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     c->filter = MWDS_FILTER_EKF;
     c->fp.flags = MWDS_FORCE_ALL & ~(unsigned)MWDS_FORCE_THRUST;
     c->fp.q_acc = 1e-2;
-    c->fp.q_invbeta = 1e-12;
+    c->fp.q_invbeta = 1e-10;
     c->fp.q_jerk = 10.0;
     c->fp.max_step_s = 1.0;
     c->max_tracks = 1024;
@@ -113,8 +113,8 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     c->max_pos_sigma_m = 50e3;
     c->init_vel_sigma_m_s = 3000.0;
     c->init_acc_sigma_m_s2 = 40.0;
-    c->invbeta_mean = 1e-4;
-    c->invbeta_sigma = 1e-4;
+    c->invbeta_mean = 2e-4;
+    c->invbeta_sigma = 2e-4;
     c->quiet_updates = 10;
     c->quiet_acc_sigma_m_s2 = 15.0;
     c->max_cluster = 64;

@@ -85,7 +85,7 @@ void mwds_launch_templates_destroy(mwds_launch_templates *lt);
 
 /* Estimates the launch point (95 % ellipse) and time of a track state by
  * matching the templates: a boost-model state where each template passes
- * its height; a ballistic state (above 80 km) flown back to each template's
+ * its height; a ballistic state (above 50 km) flown back to each template's
  * burnout. See launch.c for the weights and the allowances.
  * Errors: MWDS_EUNREACH (no template matches: a state low in the air and
  * ballistic, or unlike any class), MWDS_ENUMERIC; outputs then untouched.

@@ -341,7 +341,7 @@ mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_
                          tr->f.x.v[5] * tr->f.x.v[5]);
         if (sp > r->max_speed)
             r->max_speed = sp;
-        int due = !r->has_latest ||
+        int due = !r->has_latest || !r->launch_warned ||
                   (tr->t_update_ns > r->last_update_ns &&
                    mwds_time_to_s(tr->f.t_ns - r->t_assessed_ns) >= a->c.min_interval_s);
         if (!due)

@@ -38,7 +38,7 @@
 #define KICKS 16
 #define BACK_STEP_S 4.0
 #define MAX_BACK_S 1800.0
-#define MIN_BACK_ALT_M 80e3
+#define MIN_BACK_ALT_M 50e3
 
 typedef struct tsample {
     double t, h, v, gam, s;

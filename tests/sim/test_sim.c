@@ -216,6 +216,38 @@ static void test_adding_a_sensor_leaves_the_others_alone(void **state)
     free(b);
 }
 
+/* Restarting with the scenario's seed replays the run exactly; another seed
+ * changes the noise but not the looks' times and sensors, nor the truth. */
+static void test_restart_replays_or_reseeds(void **state)
+{
+    (void)state;
+    fixture f;
+    make_scenario(&f, 2);
+    int n1;
+    mwds_measurement *a = run(&f.sc, 1000.0, 4096, &n1);
+    mwds_sim *sim;
+    assert_int_equal(mwds_sim_create(&f.sc, &sim, NULL, 0), MWDS_OK);
+    mwds_measurement *buf = malloc(4096 * sizeof *buf);
+    assert_non_null(buf);
+    int64_t end = f.sc.start_t_ns + mwds_time_from_s(f.sc.duration_s) + 1;
+    int n = 0;
+    assert_int_equal(mwds_sim_step(sim, end, buf, 4096, &n), MWDS_OK);
+    mwds_sim_restart(sim, f.sc.seed);
+    assert_int_equal(mwds_sim_step(sim, end, buf, 4096, &n), MWDS_OK);
+    assert_int_equal(n, n1);
+    for (int i = 0; i < n; i++)
+        assert_same_measurement(&a[i], &buf[i]);
+    mwds_sim_restart(sim, f.sc.seed + 1);
+    assert_int_equal(mwds_sim_step(sim, end, buf, 4096, &n), MWDS_OK);
+    int differ = 0;
+    for (int i = 0; i < n && i < n1; i++)
+        differ += buf[i].z[0] != a[i].z[0];
+    assert_true(differ > 0);
+    free(buf);
+    free(a);
+    mwds_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_measurements_ordered_and_consistent),
         cmocka_unit_test(test_deterministic_however_sliced),
         cmocka_unit_test(test_adding_a_sensor_leaves_the_others_alone),
+        cmocka_unit_test(test_restart_replays_or_reseeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

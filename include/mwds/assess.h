@@ -75,9 +75,10 @@ mwds_err mwds_assess_impact(const mwds_filter_state *s, double invbeta_mean,
 
 /* ---- launch point and time ---- */
 
-/* Boost templates: every catalogue class flown at 16 pitch-over kicks,
- * sampled each second of powered flight. Immutable once made; one set may
- * serve every assessor and thread. Cost: 80 flights (about 0.1 s). */
+/* Boost templates: every catalogue class flown at 32 pitch-over kicks
+ * (0.3-35 degrees), sampled each second of powered flight. Immutable once
+ * made; one set may serve every assessor and thread. Cost: 160 flights
+ * (about 0.1 s). */
 typedef struct mwds_launch_templates mwds_launch_templates;
 
 mwds_err mwds_launch_templates_create(mwds_launch_templates **out);

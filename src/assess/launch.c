@@ -10,8 +10,10 @@
  *
  * Matching. A boost-model state is matched where each template passes its
  * height; a ballistic state is first flown backwards (free flight, no drag:
- * states low in the air are not used) to each template's burnout height on
- * the way up, and matched there with the template's burnout. A template's
+ * states low in the air are not used) and matched where it crosses, on the
+ * way up, the height of a template sample taken as its burnout: the full
+ * burn's end, or any earlier sample from half its height (a missile cut off
+ * early to fly short, lofted or depressed). A template's
  * miss in speed and flight-path angle, over the state's own uncertainty in
  * them plus a template allowance (5 % of speed, 2 degrees), gives a
  * chi-square weight. Each template puts the pad at the matched point's
@@ -21,8 +23,8 @@
  * Uncertainty. The estimate is the weighted mean of the templates' pads;
  * its covariance is the weighted spread of the pads plus the state's
  * horizontal position covariance plus a template allowance: along the
- * heading 10 % of the ground distance plus 3 km; across it the heading's own
- * uncertainty times the distance, plus 2 % of the distance and 2 km (the
+ * heading 4 % of the ground distance plus 1.5 km; across it the heading's
+ * own uncertainty times the distance, plus 1 % of the distance and 1 km (the
  * ground track of a real flight curves away from the geodesic of its
  * current heading: Earth rotation, and launch azimuths other than the
  * templates'). These allowances are what the calibration runs
@@ -35,7 +37,7 @@
 #include "mwds/assess.h"
 #include "mwds/stats.h"
 
-#define KICKS 16
+#define KICKS 32
 #define BACK_STEP_S 4.0
 #define MAX_BACK_S 1800.0
 #define MIN_BACK_ALT_M 50e3
@@ -56,7 +58,9 @@ struct mwds_launch_templates {
     int n;
 };
 
-static const double KICK_DEG[KICKS] = {0.3, 0.6, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30};
+static const double KICK_DEG[KICKS] = {0.3, 0.45, 0.6, 0.8, 1,   1.25, 1.5, 1.75, 2,  2.5,  3,
+                                        3.5, 4,    4.5, 5,   5.5, 6,    7,   8,    9,  10,   11,
+                                        12,  13.5, 15,  17,  20,  22.5, 25,  27.5, 30, 35};
 
 void mwds_launch_templates_destroy(mwds_launch_templates *lt)
 {
@@ -224,7 +228,7 @@ static void consider(const tsample *ts, double sp, double gam, double az, double
 mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_state *s,
                             mwds_ellipse *launch, int64_t *t_ns, double *t_sigma_s)
 {
-    enum { MAXC = 1024 };
+    enum { MAXC = 2048 };
     candidate c[MAXC];
     int nc = 0;
     mwds_vec3 p = mwds_v3(s->x.v[0], s->x.v[1], s->x.v[2]);
@@ -259,9 +263,11 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
         hist_p[nb] = p;
         hist_v[nb] = v;
         nb++;
+        /* low enough for the lowest cutoff considered: half the lowest
+         * full burnout */
         double lowest_bo = INFINITY;
         for (int i = 0; i < lt->n; i++)
-            lowest_bo = fmin(lowest_bo, lt->t[i].s[lt->t[i].n - 1].h);
+            lowest_bo = fmin(lowest_bo, 0.5 * lt->t[i].s[lt->t[i].n - 1].h);
         while (nb < MAXB) {
             if (mwds_ekf_predict(&fp, &b, b.t_ns - mwds_time_from_s(BACK_STEP_S)) != MWDS_OK)
                 break;
@@ -277,24 +283,31 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
             if (bl.h_m < lowest_bo - 10e3)
                 break;
         }
-        for (int i = 0; i < lt->n; i++) {
-            const tsample *bo = &lt->t[i].s[lt->t[i].n - 1];
-            /* the latest crossing of the burnout height going back, on the
-             * way up (the history runs backwards in time) */
-            for (int k = 0; k + 1 < nb; k++) {
-                if (!(hist_h[k] >= bo->h && hist_h[k + 1] < bo->h))
-                    continue;
-                double u = (hist_h[k] - bo->h) / (hist_h[k] - hist_h[k + 1]);
-                mwds_vec3 mp = mwds_v3_axpy(mwds_v3_scale(hist_p[k], 1.0 - u), u, hist_p[k + 1]);
-                mwds_vec3 mv = mwds_v3_axpy(mwds_v3_scale(hist_v[k], 1.0 - u), u, hist_v[k + 1]);
-                mwds_lla ml;
-                double msp, mg, maz;
-                if (kinematics(mp, mv, &ml, &msp, &mg, &maz) == MWDS_OK && mg > 0.0)
-                    consider(bo, msp, mg, maz, var_v, var_g, ml,
-                             hist_t[k] + u * (hist_t[k + 1] - hist_t[k]), c, &nc, MAXC);
-                break;
+        /* every template sample is a possible burnout: missiles are cut off
+         * early to fly short, lofted or depressed (the solver does so too) */
+        for (int i = 0; i < lt->n; i++)
+            for (int j = lt->t[i].n - 1; j >= 0; j -= (j == lt->t[i].n - 1 ? 1 : 4)) {
+                const tsample *bo = &lt->t[i].s[j];
+                if (bo->h < lowest_bo - 10e3 || bo->v < 500.0)
+                    break;
+                /* the latest crossing of the sample's height going back, on
+                 * the way up (the history runs backwards in time) */
+                for (int k = 0; k + 1 < nb; k++) {
+                    if (!(hist_h[k] >= bo->h && hist_h[k + 1] < bo->h))
+                        continue;
+                    double u = (hist_h[k] - bo->h) / (hist_h[k] - hist_h[k + 1]);
+                    mwds_vec3 mp =
+                        mwds_v3_axpy(mwds_v3_scale(hist_p[k], 1.0 - u), u, hist_p[k + 1]);
+                    mwds_vec3 mv =
+                        mwds_v3_axpy(mwds_v3_scale(hist_v[k], 1.0 - u), u, hist_v[k + 1]);
+                    mwds_lla ml;
+                    double msp, mg, maz;
+                    if (kinematics(mp, mv, &ml, &msp, &mg, &maz) == MWDS_OK && mg > 0.0)
+                        consider(bo, msp, mg, maz, var_v, var_g, ml,
+                                 hist_t[k] + u * (hist_t[k + 1] - hist_t[k]), c, &nc, MAXC);
+                    break;
+                }
             }
-        }
     }
     if (nc == 0)
         return MWDS_EUNREACH;
@@ -338,7 +351,7 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
                     acc += enu.m[i][k] * s->p.m[k][l] * enu.m[j][l];
             cov[i][j] += acc;
         }
-    double along = 0.10 * ms + 3e3, across = ms * sqrt(var_az) + 0.02 * ms + 2e3;
+    double along = 0.04 * ms + 1.5e3, across = ms * sqrt(var_az) + 0.01 * ms + 1e3;
     double se = sin(az), ce = cos(az);
     cov[0][0] += along * along * se * se + across * across * ce * ce;
     cov[1][1] += along * along * ce * ce + across * across * se * se;

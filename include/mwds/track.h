@@ -142,6 +142,8 @@ typedef struct mwds_track {
     double nis;               /* of the latest update */
     int nis_dim;              /* its degrees of freedom */
     double q_scale;           /* process noise multiplier (adaptive, >= 1) */
+    uint32_t merged_from;     /* the number that vanished when a duplicate of this
+                                 track was pruned (the latest; 0: none) */
     /* boost model: the ballistic shadow filter and its consistency so far */
     mwds_filter_state shadow;
     int shadow_updates, shadow_dof;

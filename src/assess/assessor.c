@@ -21,6 +21,8 @@
  *                      missile: never ballistic, and never faster than
  *                      1 km/s or fewer than 10 measurements.
  *   END                any other end of a track.
+ * A track that ends because the tracker merged it into another (a duplicate
+ * pruned; its number vanishes) ends quietly: the other track carries on.
  *
  * Memory: the record table is sized at create; an update allocates only the
  * flights' trajectories (in the flight model).
@@ -384,8 +386,10 @@ mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_
         record *r = &a->rec[i];
         if (r->number == 0 || r->seen)
             continue;
-        int done = 1;
-        if (r->launch_warned) {
+        int done = 1, merged = 0;
+        for (int k = 0; k < n_slots && !merged; k++)
+            merged = tracks[k].status != MWDS_TRACK_FREE && tracks[k].merged_from == r->number;
+        if (r->launch_warned && !merged) {
             const mwds_assessment *as = &r->latest;
             double to_impact =
                 as->has_impact ? mwds_time_to_s(as->impact.t_ns - t_ns) : INFINITY;

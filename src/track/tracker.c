@@ -788,6 +788,7 @@ static void prune_duplicates(mwds_tracker *t, int64_t t_ns)
                 if (q > t->merge_gate6)
                     continue;
             }
+            a->merged_from = b->number < a->number ? a->number : b->number;
             if (b->number < a->number) {
                 a->number = b->number;
                 a->t_init_ns = b->t_init_ns;

@@ -57,18 +57,29 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_flag *flags, const cha
     return CLI_EXIT_OK;
 }
 
-int cli_start(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help)
+int cli_start_file(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help,
+                   const char **file)
 {
-    const char *pos[1];
-    int n_pos;
-    int rc = cli_parse(cmd, argc, argv, flags, pos, 0, &n_pos);
+    const char *pos[2];
+    int n_pos = 0;
+    int rc = cli_parse(cmd, argc, argv, flags, pos, file != NULL ? 2 : 0, &n_pos);
     if (rc != CLI_EXIT_OK)
         return rc;
     if (cli_get(flags, "--help")) {
         fputs(help, stdout);
         return CLI_EXIT_OK;
     }
+    if (file == NULL)
+        return CLI_CONTINUE;
+    if (n_pos != 1)
+        return cli_usage_error(cmd, "expected one scenario file (see mwds %s --help)", cmd);
+    *file = pos[0];
     return CLI_CONTINUE;
+}
+
+int cli_start(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help)
+{
+    return cli_start_file(cmd, argc, argv, flags, help, NULL);
 }
 
 const char *cli_get(const cli_flag *flags, const char *name)

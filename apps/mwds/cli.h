@@ -31,6 +31,11 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_flag *flags, const cha
 #define CLI_CONTINUE (-1)
 int cli_start(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help);
 
+/* The same for a subcommand that takes one file argument (a scenario): its
+ * path into *file; exactly one is required. */
+int cli_start_file(const char *cmd, int argc, char **argv, cli_flag *flags, const char *help,
+                   const char **file);
+
 /* The flag's value, or NULL if absent. */
 const char *cli_get(const cli_flag *flags, const char *name);
 

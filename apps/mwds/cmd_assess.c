@@ -147,17 +147,10 @@ int cmd_assess(int argc, char **argv)
     const char *cmd = "assess";
     cli_flag flags[] = {
         {"--json", 0, NULL}, {"--areas", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
-    const char *pos[2];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, flags, pos, 2, &n_pos);
-    if (rc != CLI_EXIT_OK)
+    const char *file = NULL;
+    int rc = cli_start_file(cmd, argc, argv, flags, ASSESS_HELP, &file);
+    if (rc != CLI_CONTINUE)
         return rc;
-    if (cli_get(flags, "--help")) {
-        fputs(ASSESS_HELP, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (n_pos != 1)
-        return cli_usage_error(cmd, "expected one scenario file (see mwds assess --help)");
     int json = cli_get(flags, "--json") != NULL;
     const char *areas_path = cli_get(flags, "--areas");
     if (areas_path == NULL)
@@ -172,7 +165,7 @@ int cmd_assess(int argc, char **argv)
     mwds_tracker_config tcfg;
     mwds_tracker_config_default(&tcfg);
     run_ctx run;
-    if ((rc = run_open(&run, cmd, pos[0], &tcfg)) != CLI_CONTINUE) {
+    if ((rc = run_open(&run, cmd, file, &tcfg)) != CLI_CONTINUE) {
         mwds_areas_fini(&areas);
         return rc;
     }

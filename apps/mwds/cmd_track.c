@@ -165,17 +165,10 @@ int cmd_track(int argc, char **argv)
     const char *cmd = "track";
     cli_flag flags[] = {
         {"--json", 0, NULL}, {"--filter", 1, NULL}, {"--trace", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
-    const char *pos[2];
-    int n_pos = 0;
-    int rc = cli_parse(cmd, argc, argv, flags, pos, 2, &n_pos);
-    if (rc != CLI_EXIT_OK)
+    const char *file = NULL;
+    int rc = cli_start_file(cmd, argc, argv, flags, TRACK_HELP, &file);
+    if (rc != CLI_CONTINUE)
         return rc;
-    if (cli_get(flags, "--help")) {
-        fputs(TRACK_HELP, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (n_pos != 1)
-        return cli_usage_error(cmd, "expected one scenario file (see mwds track --help)");
     mwds_tracker_config cfg;
     mwds_tracker_config_default(&cfg);
     const char *fv = cli_get(flags, "--filter");
@@ -196,7 +189,7 @@ int cmd_track(int argc, char **argv)
         fprintf(trace, "t_s,nation,track,model,launch,pos_err_m,vel_err_m_s,pos_sigma_m,x6\n");
 
     run_ctx run;
-    if ((rc = run_open(&run, cmd, pos[0], &cfg)) != CLI_CONTINUE) {
+    if ((rc = run_open(&run, cmd, file, &cfg)) != CLI_CONTINUE) {
         if (trace != NULL)
             fclose(trace);
         return rc;

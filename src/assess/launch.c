@@ -15,7 +15,7 @@
  * burn's end, or any earlier sample from half its height (a missile cut off
  * early to fly short, lofted or depressed). A template's
  * miss in speed and flight-path angle, over the state's own uncertainty in
- * them plus a template allowance (5 % of speed, 2 degrees), gives a
+ * them plus a template allowance (3 % of speed, 1.5 degrees), gives a
  * chi-square weight. Each template puts the pad at the matched point's
  * ground position moved back along the flight's heading by the template's
  * ground distance; the launch time is the match's time less the template's.
@@ -212,8 +212,8 @@ static void kin_var(const mwds_filter_state *f, const mwds_lla *lla, double *var
 static void consider(const tsample *ts, double sp, double gam, double az, double var_v,
                      double var_g, mwds_lla ground, double t_rel, candidate *c, int *nc, int max)
 {
-    double sv2 = var_v + 0.05 * 0.05 * ts->v * ts->v;
-    double sg2 = var_g + (2.0 * MWDS_DEG2RAD) * (2.0 * MWDS_DEG2RAD);
+    double sv2 = var_v + 0.03 * 0.03 * ts->v * ts->v;
+    double sg2 = var_g + (1.5 * MWDS_DEG2RAD) * (1.5 * MWDS_DEG2RAD);
     double chi = (sp - ts->v) * (sp - ts->v) / sv2 + (gam - ts->gam) * (gam - ts->gam) / sg2;
     if (chi > 30.0 || *nc >= max)
         return;

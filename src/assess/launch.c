@@ -23,7 +23,7 @@
  * Uncertainty. The estimate is the weighted mean of the templates' pads;
  * its covariance is the weighted spread of the pads plus the state's
  * horizontal position covariance plus a template allowance: along the
- * heading 4 % of the ground distance plus 1.5 km; across it the heading's
+ * heading 2 % of the ground distance plus 1 km; across it the heading's
  * own uncertainty times the distance, plus 1 % of the distance and 1 km (the
  * ground track of a real flight curves away from the geodesic of its
  * current heading: Earth rotation, and launch azimuths other than the
@@ -162,6 +162,7 @@ typedef struct candidate {
     mwds_lla pad;
     double t_launch_s;      /* relative to the state's time */
     double s_m;             /* template ground distance */
+    double tt_s;            /* template time since launch at the match */
 } candidate;
 
 /* The template sample interpolated at height h on the powered ascent
@@ -221,7 +222,7 @@ static void consider(const tsample *ts, double sp, double gam, double az, double
     ground.h_m = 0.0;
     if (mwds_geo_direct(ground, az + MWDS_PI, ts->s, &pad) != MWDS_OK)
         return;
-    c[*nc] = (candidate){exp(-0.5 * chi), pad, t_rel - ts->t, ts->s};
+    c[*nc] = (candidate){exp(-0.5 * chi), pad, t_rel - ts->t, ts->s, ts->t};
     (*nc)++;
 }
 
@@ -320,7 +321,7 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
             best = i;
     }
     mwds_lla ref = c[best].pad;
-    double me = 0, mn = 0, mt = 0, ms = 0;
+    double me = 0, mn = 0, mt = 0, ms = 0, mtt = 0;
     double en[MAXC][2];
     for (int i = 0; i < nc; i++) {
         mwds_vec3 d = mwds_geo_ecef_to_enu(ref, mwds_geo_lla_to_ecef(c[i].pad));
@@ -331,6 +332,7 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
         mn += w * d.v[1];
         mt += w * c[i].t_launch_s;
         ms += w * c[i].s_m;
+        mtt += w * c[i].tt_s;
     }
     double cov[2][2] = {{0, 0}, {0, 0}}, vt = 0.0;
     for (int i = 0; i < nc; i++) {
@@ -351,7 +353,7 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
                     acc += enu.m[i][k] * s->p.m[k][l] * enu.m[j][l];
             cov[i][j] += acc;
         }
-    double along = 0.04 * ms + 1.5e3, across = ms * sqrt(var_az) + 0.01 * ms + 1e3;
+    double along = 0.02 * ms + 1e3, across = ms * sqrt(var_az) + 0.01 * ms + 1e3;
     double se = sin(az), ce = cos(az);
     cov[0][0] += along * along * se * se + across * across * ce * ce;
     cov[1][1] += along * along * ce * ce + across * across * se * se;
@@ -365,6 +367,8 @@ mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_s
     if ((e = mwds_ellipse_from_cov(centre, cov, 0.95, launch)) != MWDS_OK)
         return e;
     *t_ns = s->t_ns + mwds_time_from_s(mt);
-    *t_sigma_s = sqrt(vt + 4.0 + 0.05 * 0.05 * mt * mt);
+    /* time: the spread, 2 s, and 5 % of the templates' powered time (the
+     * part of the flight the templates stand in for) */
+    *t_sigma_s = sqrt(vt + 4.0 + 0.05 * 0.05 * mtt * mtt);
     return MWDS_OK;
 }

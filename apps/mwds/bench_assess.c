@@ -3,9 +3,9 @@
  * Carlo runs, for an SRBM, an IRBM and a lofted ICBM, each seen by one
  * nation's radar.
  *
- * Every run flies the same missile (solved once) and draws new measurement
- * noise, detections and false alarms (mwds_sim_restart with the run's
- * seed). A tracker and an assessor (assessing every 5 s) run over it; every
+ * Every run flies its own missile of the case's class (the nominal launch
+ * moved at random: see run_case) and draws its own measurement noise,
+ * detections and false alarms. A tracker and an assessor (assessing every 5 s) run over it; every
  * assessment of a confirmed, ballistic track on the missile is compared with
  * the truth:
  *   PIP error      distance from the predicted impact point (the ellipse's
@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "mwds/assess.h"
+#include "mwds/rng.h"
 #include "mwds/scenario.h"
 #include "mwds/sim.h"
 
@@ -112,14 +113,7 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
     if (e != MWDS_OK)
         return e;
     mwds_sim *sim = NULL;
-    if ((e = mwds_sim_create(&sc, &sim, err, err_len)) != MWDS_OK) {
-        mwds_scenario_fini(&sc);
-        return e;
-    }
-    const mwds_traj *truth = mwds_sim_trajectory(sim, 0);
-    const int64_t launch_ns = truth->launch_t_ns;
-    const int64_t impact_ns = launch_ns + mwds_time_from_s(truth->sum.flight_time_s);
-    const mwds_lla impact = truth->sum.impact, pad = truth->sum.launch;
+    const mwds_traj_request nominal = sc.launches[0].req;
     double *pip = calloc((size_t)runs * N_TIMES, sizeof *pip);
     double *toi = calloc((size_t)runs * N_TIMES, sizeof *toi);
     double *lkm = calloc((size_t)runs, sizeof *lkm), *lts = calloc((size_t)runs, sizeof *lts);
@@ -133,7 +127,39 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
     int n_l = 0;
     double first_sum = 0.0;
     for (int run = 0; run < runs && e == MWDS_OK; run++) {
+        /* this run's missile: the nominal one moved by up to +-0.5 degrees
+         * at both ends (or +-5 degrees of azimuth and -10 % of range), so
+         * the templates' misfit varies from run to run as it would between
+         * real launches */
+        mwds_rng vr;
+        mwds_rng_seed(&vr, 77, (uint64_t)run);
+        mwds_sim_destroy(sim);
+        sim = NULL;
+        for (int attempt = 0; attempt < 8 && sim == NULL; attempt++) {
+            mwds_traj_request *q = &sc.launches[0].req;
+            *q = nominal;
+            q->launch.lat_rad += (mwds_rng_uniform(&vr) - 0.5) * MWDS_DEG2RAD;
+            q->launch.lon_rad += (mwds_rng_uniform(&vr) - 0.5) * MWDS_DEG2RAD;
+            if (q->has_target) {
+                q->target.lat_rad += (mwds_rng_uniform(&vr) - 0.5) * MWDS_DEG2RAD;
+                q->target.lon_rad += (mwds_rng_uniform(&vr) - 0.5) * MWDS_DEG2RAD;
+            } else {
+                q->azimuth_rad += (mwds_rng_uniform(&vr) - 0.5) * 10.0 * MWDS_DEG2RAD;
+                q->range_m *= 0.9 + 0.1 * mwds_rng_uniform(&vr);
+            }
+            if (mwds_sim_create(&sc, &sim, err, err_len) != MWDS_OK)
+                sim = NULL; /* out of the class's reach: draw again */
+        }
+        if (sim == NULL) {
+            e = MWDS_EUNREACH;
+            break;
+        }
+        err[0] = '\0';
         mwds_sim_restart(sim, 1000 + (uint64_t)run);
+        const mwds_traj *truth = mwds_sim_trajectory(sim, 0);
+        const int64_t launch_ns = truth->launch_t_ns;
+        const int64_t impact_ns = launch_ns + mwds_time_from_s(truth->sum.flight_time_s);
+        const mwds_lla impact = truth->sum.impact, pad = truth->sum.launch;
         mwds_tracker_config tc;
         mwds_tracker_config_default(&tc);
         mwds_tracker *trk = NULL;

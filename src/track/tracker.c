@@ -74,6 +74,8 @@ struct mwds_tracker {
     double nis99[MWDS_MEAS_MAX_DIM + 1]; /* 99 % points of the NIS */
     double merge_gate3, merge_gate6; /* chi-square 0.999 points: same target */
     double lr99_3;      /* chi-square(3) 0.99 point: thrust states that matter */
+    /* chi-square 0.99 points of the shadow's summed NIS, by degrees of freedom */
+    double sum99[MWDS_SHADOW_WINDOW * MWDS_MEAS_MAX_DIM + 1];
     mwds_track *tracks;
     gate_info *gi;
     uint32_t next_number;
@@ -183,6 +185,8 @@ mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *se
         t->nis99[d] = mwds_chi2_quantile(0.99, d);
     t->merge_gate3 = mwds_chi2_quantile(0.999, 3);
     t->lr99_3 = mwds_chi2_quantile(0.99, 3);
+    for (int d = 1; d <= MWDS_SHADOW_WINDOW * MWDS_MEAS_MAX_DIM; d++)
+        t->sum99[d] = mwds_chi2_quantile(0.99, d);
     t->merge_gate6 = mwds_chi2_quantile(0.999, 6);
     const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
     const size_t k = (size_t)c->max_cluster;
@@ -640,7 +644,7 @@ static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_par
             tr->boost_nis = bn;
             tr->shadow_dof = dof;
             if (tr->shadow_updates > c->quiet_updates &&
-                sn <= mwds_chi2_quantile(0.99, dof) && sn - bn <= t->lr99_3 &&
+                sn <= t->sum99[dof] && sn - bn <= t->lr99_3 &&
                 !may_thrust(&tr->f, c->quiet_acc_sigma_m_s2)) {
                 tr->f = tr->shadow;
                 tr->shadow_updates = 0;

@@ -68,6 +68,8 @@ struct mwds_assessor {
     record *rec;
     uint32_t next_id;
     size_t n_areas_tracked;       /* areas with hysteresis slots (the first ones) */
+    int *ov_state;                /* overflight scratch, one per area */
+    int64_t *ov_entry;
 };
 
 const char *mwds_warning_kind_name(mwds_warning_kind k)
@@ -99,9 +101,12 @@ mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out
     mwds_assessor *a = calloc(1, sizeof *a);
     if (a == NULL)
         return MWDS_ENOMEM;
+    size_t na = c->areas->n ? c->areas->n : 1;
     a->rec = calloc((size_t)c->max_tracks, sizeof *a->rec);
-    if (a->rec == NULL) {
-        free(a);
+    a->ov_state = calloc(na, sizeof *a->ov_state);
+    a->ov_entry = calloc(na, sizeof *a->ov_entry);
+    if (a->rec == NULL || a->ov_state == NULL || a->ov_entry == NULL) {
+        mwds_assessor_destroy(a);
         return MWDS_ENOMEM;
     }
     a->c = *c;
@@ -117,6 +122,8 @@ void mwds_assessor_destroy(mwds_assessor *a)
     if (a == NULL)
         return;
     free(a->rec);
+    free(a->ov_state);
+    free(a->ov_entry);
     free(a);
 }
 
@@ -179,39 +186,48 @@ static int class_invbeta(mwds_class_kind kind, double *k)
     return 1;
 }
 
-/* Areas the mean trajectory's ground track will enter after now. */
-static void overflight(const mwds_assessor *a, const mwds_traj *tr, mwds_assessment *as)
+/* Areas the mean trajectory's ground track will enter after now. The
+ * ground track is sampled once (every 2 s, and at impact) and each sample
+ * tested against every area; ov_state holds each area's state (-1 before
+ * the first sample, 1 inside, 0 outside, 2 entered) and ov_entry its entry
+ * time. The result lists areas in the areas' order. */
+static void overflight(mwds_assessor *a, const mwds_traj *tr, mwds_assessment *as)
 {
     const mwds_areas *areas = a->c.areas;
     as->n_overflown = 0;
     if (tr->n < 2)
         return;
-    for (size_t k = 0; k < areas->n && as->n_overflown < MWDS_ASSESS_MAX_AREAS; k++) {
-        const mwds_area *ar = &areas->areas[k];
-        int inside_now = -1;
-        for (double t = 0.0;; t += GROUND_STEP_S) {
-            int last = t >= tr->sum.flight_time_s;
-            double ts = last ? tr->sum.flight_time_s : t;
-            mwds_vec3 p, v;
-            mwds_lla lla;
-            if (mwds_traj_state(tr, ts, &p, &v) != MWDS_OK ||
-                mwds_geo_ecef_to_lla(p, &lla) != MWDS_OK)
-                break;
-            int in = mwds_area_contains(ar, lla);
-            if (inside_now < 0) {
-                inside_now = in;
-            } else if (in && !inside_now) {
-                snprintf(as->overflown[as->n_overflown], MWDS_AREA_CODE_LEN, "%s", ar->code);
-                as->overflight_t_ns[as->n_overflown] = tr->launch_t_ns + mwds_time_from_s(ts);
-                as->n_overflown++;
-                break;
+    for (size_t k = 0; k < areas->n; k++)
+        a->ov_state[k] = -1;
+    for (double t = 0.0;; t += GROUND_STEP_S) {
+        int last = t >= tr->sum.flight_time_s;
+        double ts = last ? tr->sum.flight_time_s : t;
+        mwds_vec3 p, v;
+        mwds_lla lla;
+        if (mwds_traj_state(tr, ts, &p, &v) != MWDS_OK ||
+            mwds_geo_ecef_to_lla(p, &lla) != MWDS_OK)
+            break;
+        for (size_t k = 0; k < areas->n; k++) {
+            if (a->ov_state[k] == 2)
+                continue;
+            int in = mwds_area_contains(&areas->areas[k], lla);
+            if (a->ov_state[k] == 0 && in) {
+                a->ov_state[k] = 2;
+                a->ov_entry[k] = tr->launch_t_ns + mwds_time_from_s(ts);
+            } else {
+                a->ov_state[k] = in;
             }
-            if (!in)
-                inside_now = 0;
-            if (last)
-                break;
         }
+        if (last)
+            break;
     }
+    for (size_t k = 0; k < areas->n && as->n_overflown < MWDS_ASSESS_MAX_AREAS; k++)
+        if (a->ov_state[k] == 2) {
+            snprintf(as->overflown[as->n_overflown], MWDS_AREA_CODE_LEN, "%s",
+                     areas->areas[k].code);
+            as->overflight_t_ns[as->n_overflown] = a->ov_entry[k];
+            as->n_overflown++;
+        }
 }
 
 /* One assessment of a track into r->latest. */

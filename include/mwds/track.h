@@ -118,6 +118,12 @@ mwds_err mwds_filter_update(mwds_filter_kind kind, mwds_filter_state *s,
 
 #define MWDS_SHADOW_WINDOW 16 /* the largest quiet_updates */
 
+/* The 1/beta prior (m^2/kg) for a target whose re-entry vehicle is not
+ * known: 2e-4 +- 2e-4 puts vehicles of 2,500 kg/m^2 and up within one
+ * sigma. The tracker's and the assessor's defaults both use it. */
+#define MWDS_INVBETA_PRIOR_MEAN 2e-4
+#define MWDS_INVBETA_PRIOR_SIGMA 2e-4
+
 typedef enum mwds_track_status {
     MWDS_TRACK_FREE = 0,      /* pool slot not in use */
     MWDS_TRACK_TENTATIVE = 1, /* initiated, not yet M hits in N opportunities */

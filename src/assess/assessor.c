@@ -87,8 +87,8 @@ void mwds_assessor_config_default(mwds_assessor_config *c)
     c->min_interval_s = 2.0;
     c->hysteresis = 2;
     c->reissue_m = 50e3;
-    c->invbeta_mean = 2e-4;
-    c->invbeta_sigma = 2e-4;
+    c->invbeta_mean = MWDS_INVBETA_PRIOR_MEAN;
+    c->invbeta_sigma = MWDS_INVBETA_PRIOR_SIGMA;
 }
 
 mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out)

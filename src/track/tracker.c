@@ -115,8 +115,8 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     c->max_pos_sigma_m = 50e3;
     c->init_vel_sigma_m_s = 3000.0;
     c->init_acc_sigma_m_s2 = 40.0;
-    c->invbeta_mean = 2e-4;
-    c->invbeta_sigma = 2e-4;
+    c->invbeta_mean = MWDS_INVBETA_PRIOR_MEAN;
+    c->invbeta_sigma = MWDS_INVBETA_PRIOR_SIGMA;
     c->quiet_updates = 10;
     c->quiet_acc_sigma_m_s2 = 15.0;
     c->max_cluster = 64;

@@ -511,8 +511,11 @@ static void associate(mwds_tracker *t, int n)
             t->col_miss[b] = 0.0;
         if (mwds_assign_solve(t->cost, nr, nc, t->row_miss, t->col_miss, t->work, t->work_len,
                               t->r2c, t->c2r, NULL) != MWDS_OK) {
+            /* not expected (inputs are finite or +inf by construction); if
+             * it happens, assign greedily as the counter says */
             t->stats.greedy_clusters++;
-            continue; /* not expected: inputs are finite or +inf by construction */
+            assign_greedy(t, q0);
+            continue;
         }
         for (int a = 0; a < nr; a++)
             if (t->r2c[a] >= 0) {

@@ -14,7 +14,10 @@
  *   calibration    whether the 95 % impact ellipse contains the true impact,
  *                  over assessments of tracks older than 60 s (the goal is
  *                  90-99 %), and the same for the launch ellipse and the true
- *                  launch point;
+ *                  launch point; with each, the median of the truth's
+ *                  distance in units of the ellipse (mwds_ellipse_radius),
+ *                  0.48 when the ellipse is the right size, smaller when it
+ *                  is too large;
  *   first warning  time from launch to the first LAUNCH warning.
  * Errors "at T+x" are each run's latest assessment at or before x seconds
  * after launch; the table gives the median over runs and the 90th
@@ -86,6 +89,7 @@ typedef struct case_result {
     double toi_s[N_TIMES][2];   /* of |error| */
     int n_at[N_TIMES];
     long impact_n, impact_in, launch_n, launch_in;
+    double impact_r_median, launch_r_median; /* 0.48 for a right-sized ellipse */
     double launch_km_median, launch_t_err_median_s;
 } case_result;
 
@@ -104,6 +108,19 @@ static double pct(double *v, int n, double p)
     return v[k < 0 ? 0 : k >= n ? n - 1 : k];
 }
 
+/* Appends v to a growing array. */
+static mwds_err push(double **a, size_t *n, double v)
+{
+    if ((*n & (*n - 1)) == 0 && *n >= 4096) {
+        double *g = realloc(*a, 2 * *n * sizeof **a);
+        if (g == NULL)
+            return MWDS_ENOMEM;
+        *a = g;
+    }
+    (*a)[(*n)++] = v;
+    return MWDS_OK;
+}
+
 static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas,
                          const mwds_launch_templates *lt, case_result *res, char *err,
                          size_t err_len)
@@ -118,9 +135,11 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
     double *toi = calloc((size_t)runs * N_TIMES, sizeof *toi);
     double *lkm = calloc((size_t)runs, sizeof *lkm), *lts = calloc((size_t)runs, sizeof *lts);
     mwds_measurement *buf = calloc(4096, sizeof *buf);
+    size_t n_ri = 0, n_rl = 0;
+    double *ri = malloc(4096 * sizeof *ri), *rl = malloc(4096 * sizeof *rl);
     mwds_warning w[64];
     memset(res, 0, sizeof *res);
-    if (!pip || !toi || !lkm || !lts || !buf) {
+    if (!pip || !toi || !lkm || !lts || !buf || !ri || !rl) {
         e = MWDS_ENOMEM;
         goto done;
     }
@@ -220,6 +239,8 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
                 if (a->has_launch && age >= 60.0) {
                     res->launch_n++;
                     res->launch_in += mwds_ellipse_contains(&a->launch, pad);
+                    if ((e = push(&rl, &n_rl, mwds_ellipse_radius(&a->launch, pad))) != MWDS_OK)
+                        break;
                     if (!launch_recorded && a->ballistic) {
                         double d = 0.0;
                         mwds_geo_inverse(a->launch.centre, pad, &d, NULL, NULL);
@@ -237,6 +258,9 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
                 if (age >= 60.0) {
                     res->impact_n++;
                     res->impact_in += mwds_ellipse_contains(&a->impact.ellipse, impact);
+                    if ((e = push(&ri, &n_ri, mwds_ellipse_radius(&a->impact.ellipse, impact))) !=
+                        MWDS_OK)
+                        break;
                 }
                 for (int k = 0; k < N_TIMES; k++)
                     if (since <= bc->times_s[k]) {
@@ -244,6 +268,8 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
                         at_toi[k] = fabs(dt);
                     }
             }
+            if (e != MWDS_OK)
+                break;
         }
         for (int k = 0; k < N_TIMES; k++)
             if (!isnan(at_pip[k])) {
@@ -263,6 +289,8 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
             res->toi_s[k][1] = pct(toi + k * runs, res->n_at[k], 0.9);
         }
         res->launch_km_median = pct(lkm, n_l, 0.5);
+        res->impact_r_median = pct(ri, (int)n_ri, 0.5);
+        res->launch_r_median = pct(rl, (int)n_rl, 0.5);
         res->launch_t_err_median_s = pct(lts, n_l, 0.5);
     }
 done:
@@ -271,6 +299,8 @@ done:
     free(lkm);
     free(lts);
     free(buf);
+    free(ri);
+    free(rl);
     mwds_sim_destroy(sim);
     mwds_scenario_fini(&sc);
     return e;
@@ -280,7 +310,7 @@ int bench_assess(int argc, char **argv, const char *help)
 {
     const char *cmd = "bench assess";
     cli_flag flags[] = {{"--runs", 1, NULL}, {"--json", 0, NULL}, {"--areas", 1, NULL},
-                        {"--help", 0, NULL}, {NULL, 0, NULL}};
+                        {"--case", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, help);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -289,6 +319,18 @@ int bench_assess(int argc, char **argv, const char *help)
     if ((v = cli_get(flags, "--runs")) && (rc = cli_number(cmd, "--runs", v, 1, 10000, &runs)))
         return rc;
     int json = cli_get(flags, "--json") != NULL;
+    const char *only = cli_get(flags, "--case");
+    size_t n_cases = sizeof CASES / sizeof CASES[0];
+    if (only) {
+        size_t c = 0;
+        while (c < n_cases && strcmp(CASES[c].name, only) != 0)
+            c++;
+        if (c == n_cases) {
+            fprintf(stderr, "mwds %s: --case: expected srbm, irbm or icbm-lofted, got '%s'\n",
+                    cmd, only);
+            return CLI_EXIT_USAGE;
+        }
+    }
     const char *areas_path = cli_get(flags, "--areas") ? cli_get(flags, "--areas") : MWDS_AREAS_FILE;
     mwds_areas areas;
     char err[512] = "";
@@ -304,7 +346,9 @@ int bench_assess(int argc, char **argv, const char *help)
     }
     json_t *arr = json_array();
     rc = CLI_EXIT_OK;
-    for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+    for (size_t c = 0; c < n_cases; c++) {
+        if (only && strcmp(CASES[c].name, only) != 0)
+            continue;
         case_result r;
         mwds_err e = run_case(&CASES[c], (int)runs, &areas, lt, &r, err, sizeof err);
         if (e != MWDS_OK) {
@@ -329,11 +373,14 @@ int bench_assess(int argc, char **argv, const char *help)
                                   "toi_error_s_p90",
                                   r.n_at[k] ? json_real(r.toi_s[k][1]) : json_null()));
             json_array_append_new(
-                arr, json_pack("{s:s, s:i, s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:o}", "case",
+                arr, json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:o}", "case",
                                CASES[c].name, "runs", (int)runs, "first_launch_warning_s",
                                isnan(r.first_launch_s) ? json_null() : json_real(r.first_launch_s),
                                "at", at, "impact_ellipse_containment",
-                               isnan(cal_i) ? json_null() : json_real(cal_i), "impact_assessments",
+                               isnan(cal_i) ? json_null() : json_real(cal_i),
+                               "impact_ellipse_radius_median", json_real(r.impact_r_median),
+                               "launch_ellipse_radius_median", json_real(r.launch_r_median),
+                               "impact_assessments",
                                (json_int_t)r.impact_n, "launch_ellipse_containment",
                                isnan(cal_l) ? json_null() : json_real(cal_l), "launch_assessments",
                                (json_int_t)r.launch_n, "launch_error_km_median",
@@ -356,11 +403,13 @@ int bench_assess(int argc, char **argv, const char *help)
                        r.n_at[k] < (int)runs ? " (not every run)" : "");
             }
             printf("  95 %% impact ellipse holds the true impact in %.1f %% of %ld assessments "
-                   "(tracks > 60 s old; goal 90-99 %%)\n",
-                   100.0 * cal_i, r.impact_n);
+                   "(tracks > 60 s old; goal 90-99 %%);\n    median radius of the truth %.2f "
+                   "(0.48 if right-sized)\n",
+                   100.0 * cal_i, r.impact_n, r.impact_r_median);
             printf("  95 %% launch ellipse holds the true pad in %.1f %% of %ld assessments; "
-                   "median pad error %.1f km, launch time %.1f s\n\n",
-                   100.0 * cal_l, r.launch_n, r.launch_km_median, r.launch_t_err_median_s);
+                   "median radius %.2f;\n    median pad error %.1f km, launch time %.1f s\n\n",
+                   100.0 * cal_l, r.launch_n, r.launch_r_median, r.launch_km_median,
+                   r.launch_t_err_median_s);
             fflush(stdout);
         }
     }

@@ -19,7 +19,8 @@
 static const char BENCH_HELP[] =
     "usage: mwds bench accuracy [--runs N] [--seed S] [--json]\n"
     "       mwds bench track [--targets N] [--seconds S] [--json]\n"
-    "       mwds bench assess [--runs N] [--areas FILE] [--json]\n"
+    "       mwds bench assess [--runs N] [--case srbm|irbm|icbm-lofted] [--areas FILE]\n"
+    "                         [--json]\n"
     "\n"
     "accuracy: N (default 100) seeded Monte Carlo runs of each filter (EKF, CKF) on two\n"
     "cases: one radar tracking an ICBM through midcourse, and a re-entry with unknown\n"
@@ -33,7 +34,7 @@ static const char BENCH_HELP[] =
     "assess: N (default 20) seeded runs each of an SRBM, an IRBM and a lofted ICBM seen\n"
     "by one radar: predicted impact point and time errors at fixed times after launch,\n"
     "time to the first LAUNCH warning, and how often the 95 %% impact and launch\n"
-    "ellipses hold the truth (goal 90-99 %%).\n";
+    "ellipses hold the truth (goal 90-99 %%). --case runs one case only.\n";
 
 static const char *case_name(mwds_accuracy_case c)
 {

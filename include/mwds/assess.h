@@ -44,6 +44,13 @@ mwds_err mwds_ellipse_from_cov(mwds_lla centre, const double cov[2][2], double p
 /* True if the ground point lies inside the ellipse (tangent-plane test). */
 int mwds_ellipse_contains(const mwds_ellipse *e, mwds_lla point);
 
+/* The ground point's distance from the centre in units of the ellipse: 1 on
+ * its edge, so sqrt(d2 / q) for a point at Mahalanobis distance d2 and the
+ * ellipse's chi-square quantile q (calibration checks use its median:
+ * sqrt(-2 ln 0.5 / q), 0.481 for a 95 % ellipse of the right size).
+ * INFINITY off the axis of an ellipse with no width or length. */
+double mwds_ellipse_radius(const mwds_ellipse *e, mwds_lla point);
+
 /* The predicted impact of a track. */
 typedef struct mwds_impact {
     mwds_ellipse ellipse;     /* 95 % containment of the impact point */

@@ -63,7 +63,7 @@ mwds_err mwds_ellipse_from_cov(mwds_lla centre, const double cov[2][2], double p
     return MWDS_OK;
 }
 
-int mwds_ellipse_contains(const mwds_ellipse *el, mwds_lla point)
+double mwds_ellipse_radius(const mwds_ellipse *el, mwds_lla point)
 {
     point.h_m = 0.0;
     mwds_vec3 enu = mwds_geo_ecef_to_enu(el->centre, mwds_geo_lla_to_ecef(point));
@@ -72,10 +72,15 @@ int mwds_ellipse_contains(const mwds_ellipse *el, mwds_lla point)
     double v = enu.v[0] * ce - enu.v[1] * se;  /* along the minor axis */
     double a = el->semi_major_m, b = el->semi_minor_m;
     if (!(a > 0.0))
-        return 0;
+        return INFINITY;
     if (!(b > 0.0))
-        return fabs(v) < 1e-6 && fabs(u) <= a;
-    return (u / a) * (u / a) + (v / b) * (v / b) <= 1.0;
+        return fabs(v) < 1e-6 ? fabs(u) / a : INFINITY;
+    return sqrt((u / a) * (u / a) + (v / b) * (v / b));
+}
+
+int mwds_ellipse_contains(const mwds_ellipse *el, mwds_lla point)
+{
+    return mwds_ellipse_radius(el, point) <= 1.0;
 }
 
 /* Flies a ballistic state (position, velocity, 1/beta) to impact. */

@@ -42,9 +42,19 @@ static void test_ellipse_from_covariance(void **state)
         mwds_vec3 d = mwds_v3(f[k] * e.semi_major_m * ue, f[k] * e.semi_major_m * un, 0);
         assert_int_equal(mwds_geo_ecef_to_lla(mwds_geo_enu_to_ecef(c, d), &p), MWDS_OK);
         assert_int_equal(mwds_ellipse_contains(&e, p), k == 0);
+        assert_near(mwds_ellipse_radius(&e, p), f[k], 1e-6, "radius on the major axis");
         d = mwds_v3(f[k] * e.semi_minor_m * ve, f[k] * e.semi_minor_m * vn, 0);
         assert_int_equal(mwds_geo_ecef_to_lla(mwds_geo_enu_to_ecef(c, d), &p), MWDS_OK);
         assert_int_equal(mwds_ellipse_contains(&e, p), k == 0);
+        assert_near(mwds_ellipse_radius(&e, p), f[k], 1e-6, "radius on the minor axis");
+    }
+    /* a point at Mahalanobis distance 1 off both axes: radius 1 / q */
+    {
+        mwds_lla p;
+        double d1 = s1 / sqrt(2.0), d2 = s2 / sqrt(2.0);
+        mwds_vec3 d = mwds_v3(d1 * ue + d2 * ve, d1 * un + d2 * vn, 0);
+        assert_int_equal(mwds_geo_ecef_to_lla(mwds_geo_enu_to_ecef(c, d), &p), MWDS_OK);
+        assert_near(mwds_ellipse_radius(&e, p), 1.0 / q, 1e-6, "radius off the axes");
     }
     double bad[2][2] = {{1, 2}, {2, 1}}; /* not positive semi-definite */
     assert_int_equal(mwds_ellipse_from_cov(c, bad, 0.95, &e), MWDS_EINVAL);

@@ -11,6 +11,10 @@ packages=(
   libyaml-dev                        # scenario files
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer harnesses
+  cyclonedds-dev cyclonedds-tools    # DDS, idlc, ddsperf
+  libddsc0debian                     # DDS Security plugins
+  libssl-dev                         # PKI: CA, certificates, signed documents
+  libsqlite3-dev                     # the journal
 )
 
 missing=()

@@ -11,5 +11,8 @@ int cmd_bench(int argc, char **argv);
 int bench_assess(int argc, char **argv, const char *help);
 int cmd_track(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
+int cmd_node(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

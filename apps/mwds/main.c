@@ -15,6 +15,9 @@ static const struct {
     {"classes", cmd_classes, "list the missile classes and the range each reaches"},
     {"track", cmd_track, "run a scenario through one tracker per nation and score the tracks"},
     {"assess", cmd_assess, "run a scenario through trackers and assessors; print the warnings"},
+    {"node", cmd_node, "run a nation's node: track, share, fuse, assess, warn, journal"},
+    {"sim", cmd_sim, "publish a scenario's sensor looks to the nodes over DDS"},
+    {"pki", cmd_pki, "make the CA, certificates and signed DDS Security documents"},
     {"bench", cmd_bench, "measure filter accuracy against the Cramer-Rao bound, and speed"},
 };
 

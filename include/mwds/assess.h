@@ -250,6 +250,8 @@ typedef struct mwds_assessor_config {
     double reissue_m;                /* re-issue IMPACT_PREDICTION when the centre moves
                                         by more than this or the ellipse's major axis */
     double invbeta_mean, invbeta_sigma; /* for boost-model tracks */
+    uint32_t first_warning_id;       /* ids count from here (a restarted node goes on
+                                        from its journal); 0 means 1 */
 } mwds_assessor_config;
 
 /* Defaults: 256 tracks, 2 s between assessments, hysteresis 2, re-issue at

@@ -110,7 +110,7 @@ mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out
         return MWDS_ENOMEM;
     }
     a->c = *c;
-    a->next_id = 1;
+    a->next_id = c->first_warning_id ? c->first_warning_id : 1;
     a->n_areas_tracked = c->areas->n < MWDS_ASSESS_MAX_AREAS * 4 ? c->areas->n
                                                                  : MWDS_ASSESS_MAX_AREAS * 4;
     *out = a;

@@ -1,0 +1,184 @@
+/*
+ * net: the national node's connection to the DDS domain (Eclipse Cyclone
+ * DDS with DDS Security). The only module that includes DDS headers; the
+ * rest of mwds sees mwds types.
+ *
+ * Topics (idl/mwds.idl) and their QoS (docs/net.md says why):
+ *   mwds_Measurement  one sensor look; reliable, volatile, KEEP_LAST 256 per
+ *                     sensor: a slow reader loses old looks, never blocks the
+ *                     sensor;
+ *   mwds_Track        keyed by origin and number; reliable, transient-local,
+ *                     KEEP_LAST 1: a reader has the latest state of each
+ *                     track, a late joiner included;
+ *   mwds_Warning      keyed by origin and id; reliable, transient-local,
+ *                     KEEP_ALL: a node that joins late or comes back after a
+ *                     cut receives every warning it missed;
+ *   mwds_NodeStatus   heartbeat; reliable, volatile, KEEP_LAST 1.
+ *
+ * Releasability: a sample is written in the partition of the set of nations
+ * the policy releases it to (rel.JPN.KOR.USA); a node reads the partitions
+ * that include its nation (patterns rel*.KOR and rel*.KOR.*), and DDS
+ * Security permissions (mwds pki) let a nation do no more.
+ *
+ * Threads: one thread owns an mwds_net. Nothing is read by a listener:
+ * samples wait in the readers until mwds_net_take_* is called.
+ */
+#ifndef MWDS_NET_H
+#define MWDS_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mwds/assess.h"
+#include "mwds/core.h"
+#include "mwds/policy.h"
+#include "mwds/sensor.h"
+#include "mwds/track.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mwds_net mwds_net;
+
+/* Identity and documents; NULL members are taken from pki_dir:
+ * ca.pem (identity and permissions CA), governance.p7s, NAT/cert.pem,
+ * NAT/key.pem, NAT/permissions.p7s. */
+typedef struct mwds_net_security {
+    const char *pki_dir;
+    const char *identity_ca, *permissions_ca, *governance;
+    const char *cert, *key, *permissions;
+} mwds_net_security;
+
+typedef struct mwds_net_config {
+    char nation[MWDS_NATION_LEN];
+    uint32_t domain_id;
+    const mwds_policy *policy;       /* the caller's; must outlive the net */
+    int secure;                      /* DDS Security on (the default) */
+    mwds_net_security security;
+    int loopback;                    /* loopback only: no multicast, peer 127.0.0.1 */
+    unsigned publish;                /* bit (1u << mwds_topic): topics written */
+    unsigned subscribe;              /* bit per topic: topics read */
+    /* Partition to read instead of the nation's patterns (tests of access
+     * control only; NULL normally). */
+    const char *read_partition;
+    /* Publish Measurement in this partition instead of the policy's (a
+     * sensor adapter writes its own nation's; NULL normally). */
+    const char *write_partition;
+} mwds_net_config;
+
+/* Defaults: secure, loopback, domain 0, publish Track, Warning and
+ * NodeStatus, subscribe all four. */
+void mwds_net_config_default(mwds_net_config *c, const char *nation, const mwds_policy *policy);
+
+/* Creates the participant, topics, writers and readers.
+ * Errors: MWDS_EINVAL (bad config, nation not in the policy), MWDS_EIO
+ * (DDS refused: the message says what; a writer or reader that security
+ * forbids gives MWDS_EACCES if core.h has it, else MWDS_EIO); err names it. */
+mwds_err mwds_net_create(const mwds_net_config *c, mwds_net **out, char *err, size_t err_len);
+void mwds_net_destroy(mwds_net *n);
+
+/* ---- publishing (the publisher's clock is pub_ns) ---- */
+
+/* One sensor look (detections may be 0). seq: the publisher's look count. */
+mwds_err mwds_net_publish_look(mwds_net *n, uint32_t sensor_id, int64_t t_ns,
+                               const mwds_measurement *m, int count, int exercise, uint64_t seq,
+                               int64_t pub_ns);
+
+/* Latency bookkeeping carried with tracks and warnings: the look that led
+ * to them. */
+typedef struct mwds_net_cause {
+    uint64_t seq;
+    int64_t pub_ns;
+} mwds_net_cause;
+
+/* A local track's state (ended: the last sample of the track). */
+mwds_err mwds_net_publish_track(mwds_net *n, const mwds_track *t, uint32_t revision, int ended,
+                                int exercise, mwds_net_cause cause);
+mwds_err mwds_net_publish_warning(mwds_net *n, const mwds_warning *w, mwds_net_cause cause);
+
+typedef struct mwds_net_status {
+    char origin[MWDS_NATION_LEN];
+    uint64_t seq;
+    int64_t wall_ns, picture_ns;
+    int exercise;
+    uint32_t local_tracks, system_tracks, warnings_issued, warnings_received, partners_heard;
+} mwds_net_status;
+mwds_err mwds_net_publish_status(mwds_net *n, const mwds_net_status *s);
+
+/* ---- receiving ---- */
+
+/* What every received sample carries besides its content. */
+typedef struct mwds_net_rx {
+    char origin[MWDS_NATION_LEN];
+    int64_t send_ns;                 /* the writer's source timestamp */
+    char partition[MWDS_PARTITION_LEN]; /* where it was read (the reader's pattern) */
+} mwds_net_rx;
+
+typedef struct mwds_net_look {
+    mwds_net_rx rx;
+    uint32_t sensor_id;
+    int64_t t_ns;
+    uint64_t seq;
+    int64_t pub_ns;
+    int exercise;
+    int count;
+    const mwds_measurement *m;       /* valid during the callback only */
+} mwds_net_look;
+
+typedef struct mwds_net_track {
+    mwds_net_rx rx;
+    uint32_t number, revision;
+    mwds_track_status status;
+    int ended, exercise;
+    mwds_filter_state f;
+    int64_t t_init_ns, t_update_ns;
+    uint32_t hits;
+    mwds_net_cause cause;
+} mwds_net_track;
+
+typedef struct mwds_net_warning {
+    mwds_net_rx rx;
+    mwds_warning w;
+    mwds_net_cause cause;
+} mwds_net_warning;
+
+typedef struct mwds_net_status_rx {
+    mwds_net_rx rx;
+    mwds_net_status s;
+} mwds_net_status_rx;
+
+/* Each takes every sample waiting on its topic (up to max per call; 0 for
+ * no limit) and calls cb once per valid sample; cb returning non-zero stops
+ * the call early (the rest stay for the next). *taken counts them (may be
+ * NULL). Errors: MWDS_EIO. */
+mwds_err mwds_net_take_looks(mwds_net *n, int (*cb)(void *ctx, const mwds_net_look *l), void *ctx,
+                             int max, int *taken);
+mwds_err mwds_net_take_tracks(mwds_net *n, int (*cb)(void *ctx, const mwds_net_track *t),
+                              void *ctx, int max, int *taken);
+mwds_err mwds_net_take_warnings(mwds_net *n, int (*cb)(void *ctx, const mwds_net_warning *w),
+                                void *ctx, int max, int *taken);
+mwds_err mwds_net_take_status(mwds_net *n, int (*cb)(void *ctx, const mwds_net_status_rx *s),
+                              void *ctx, int max, int *taken);
+
+/* Waits until a sample is waiting on a subscribed topic, or timeout_ns
+ * passes, or mwds_net_wake is called. 1 if something is waiting, else 0. */
+int mwds_net_wait(mwds_net *n, int64_t timeout_ns);
+/* Ends a wait early; safe from another thread. */
+void mwds_net_wake(mwds_net *n);
+
+/* Partners whose participants this node has discovered and authenticated
+ * (matched on any topic), up to max codes. */
+int mwds_net_matched(mwds_net *n, mwds_topic t);
+
+/* Waits up to timeout_ns for the writers to have every sample acknowledged
+ * by the matched readers (a clean shutdown). */
+mwds_err mwds_net_flush(mwds_net *n, int64_t timeout_ns);
+
+/* The wall clock the net stamps with (CLOCK_REALTIME, ns since the epoch). */
+int64_t mwds_net_now(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

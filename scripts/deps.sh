@@ -14,7 +14,7 @@ packages=(
   cyclonedds-dev cyclonedds-tools    # DDS, idlc, ddsperf
   libddsc0debian                     # DDS Security plugins
   libssl-dev                         # PKI: CA, certificates, signed documents
-  libsqlite3-dev                     # the journal
+  libsqlite3-dev sqlite3             # the journal, and tests that read it
 )
 
 missing=()

@@ -18,8 +18,8 @@ static void check_ok(const mwds_policy *p)
         abort();
     for (int i = 0; i < p->n_nations; i++) {
         const char *c = p->nations[i];
-        if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' ||
-            c[2] < 'A' || c[2] > 'Z' || mwds_policy_nation(p, c) != i)
+        if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' || c[2] < 'A' ||
+            c[2] > 'Z' || mwds_policy_nation(p, c) != i)
             abort();
         for (int t = 0; t < MWDS_TOPIC_COUNT; t++) {
             uint32_t m = p->release[i][t];

@@ -62,8 +62,7 @@ static int check_nations(const char *cmd, const char *list, const char *policy_p
                                    "separated by commas, got '%.*s' in '%s'",
                                    (int)(k > 40 ? 40 : k), s, list);
         if (n == MWDS_POLICY_MAX_NATIONS + 1)
-            return cli_usage_error(cmd, "--nations: more than %d nations",
-                                   MWDS_POLICY_MAX_NATIONS);
+            return cli_usage_error(cmd, "--nations: more than %d nations", MWDS_POLICY_MAX_NATIONS);
         memcpy(codes[n], s, 3);
         codes[n][3] = '\0';
         for (int j = 0; j < n; j++)
@@ -109,8 +108,8 @@ static void publish_summary(const mwds_policy *p, int i, char *buf, size_t len)
 static int pki_init(int argc, char **argv)
 {
     const char *cmd = "pki init";
-    cli_flag flags[] = {{"--nations", 1, NULL}, {"--policy", 1, NULL},  {"--out", 1, NULL},
-                        {"--days", 1, NULL},    {"--force", 0, NULL},   {"--extra-topics", 1, NULL},
+    cli_flag flags[] = {{"--nations", 1, NULL}, {"--policy", 1, NULL}, {"--out", 1, NULL},
+                        {"--days", 1, NULL},    {"--force", 0, NULL},  {"--extra-topics", 1, NULL},
                         {"--help", 0, NULL},    {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, PKI_HELP);
     if (rc != CLI_CONTINUE)

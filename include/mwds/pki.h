@@ -33,16 +33,16 @@
 extern "C" {
 #endif
 
-#define MWDS_PKI_ORG "mwds"          /* O= of every certificate */
+#define MWDS_PKI_ORG "mwds" /* O= of every certificate */
 #define MWDS_PKI_DEFAULT_DAYS 365
 #define MWDS_PKI_MAX_DAYS 36500
-#define MWDS_PKI_DOMAIN_MAX 230      /* rules cover DDS domains 0..230 */
+#define MWDS_PKI_DOMAIN_MAX 230       /* rules cover DDS domains 0..230 */
 #define MWDS_PKI_EXTRA_TOPICS_MAX 128 /* longest extra_topics pattern */
 
 typedef struct mwds_pki_options {
-    int64_t now_t_ns;         /* start of validity (certificates and permissions) */
-    int days;                 /* length of validity, 1..MWDS_PKI_MAX_DAYS */
-    int force;                /* replace a CA already in the folder */
+    int64_t now_t_ns; /* start of validity (certificates and permissions) */
+    int days;         /* length of validity, 1..MWDS_PKI_MAX_DAYS */
+    int force;        /* replace a CA already in the folder */
     /* NULL, or a topic pattern (fnmatch-style, e.g. "DDSPerf*") that every
      * nation may publish and subscribe in any partition, the default one
      * included: an extra allow rule for tools such as Cyclone's ddsperf

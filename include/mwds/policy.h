@@ -52,7 +52,7 @@ const char *mwds_topic_key(mwds_topic t);
 #define MWDS_PARTITION_LEN (3 + 4 * MWDS_POLICY_MAX_NATIONS + 1)
 
 typedef struct mwds_policy {
-    int n_nations; /* 1..MWDS_POLICY_MAX_NATIONS */
+    int n_nations;                                          /* 1..MWDS_POLICY_MAX_NATIONS */
     char nations[MWDS_POLICY_MAX_NATIONS][MWDS_NATION_LEN]; /* in file order, unique */
     /* release[i][t], bit j set: nation j receives nation i's topic t. Bit i
      * is always set; no bit at or above n_nations is. */

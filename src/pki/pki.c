@@ -19,6 +19,7 @@
  * Thread rules: reentrant; OpenSSL's error queue is per thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +29,6 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -95,8 +95,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
-        int k = vsnprintf(b->p != NULL ? b->p + b->n : NULL, b->p != NULL ? b->cap - b->n : 0,
-                          fmt, ap);
+        int k =
+            vsnprintf(b->p != NULL ? b->p + b->n : NULL, b->p != NULL ? b->cap - b->n : 0, fmt, ap);
         va_end(ap);
         if (k < 0) {
             b->oom = 1;
@@ -220,8 +220,8 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
     /* O first, CN last: RFC 2253 prints the last first, "CN=...,O=mwds" */
     ok = ok && X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                                           (const unsigned char *)MWDS_PKI_ORG, -1, -1, 0);
-    ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-                                          -1, -1, 0);
+    ok = ok &&
+         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
     ok = ok && X509_set_subject_name(x, name);
     ok = ok && X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : name);
     ok = ok && X509_set_pubkey(x, key);
@@ -270,8 +270,9 @@ static char *subject_rfc2253(X509 *x)
 static mwds_err add_cert(outset *s, const char *rel, X509 *x, char *err, size_t err_len)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    mwds_err rc = b != NULL && PEM_write_bio_X509(b, x) ? outset_add_bio(s, rel, b, 0644, err, err_len)
-                                                        : ossl_fail(err, err_len, rel);
+    mwds_err rc = b != NULL && PEM_write_bio_X509(b, x)
+                      ? outset_add_bio(s, rel, b, 0644, err, err_len)
+                      : ossl_fail(err, err_len, rel);
     BIO_free(b);
     return rc;
 }
@@ -301,10 +302,10 @@ static mwds_err add_smime(outset *s, const char *rel, const sbuf *text, X509 *ca
     BIO *again = BIO_new_mem_buf(text->p, (int)text->n);
     BIO *out = BIO_new(BIO_s_mem());
     PKCS7 *p7 = in != NULL ? PKCS7_sign(ca, ca_key, NULL, in, flags) : NULL;
-    mwds_err rc = p7 != NULL && again != NULL && out != NULL &&
-                          SMIME_write_PKCS7(out, p7, again, flags)
-                      ? outset_add_bio(s, rel, out, 0644, err, err_len)
-                      : ossl_fail(err, err_len, rel);
+    mwds_err rc =
+        p7 != NULL && again != NULL && out != NULL && SMIME_write_PKCS7(out, p7, again, flags)
+            ? outset_add_bio(s, rel, out, 0644, err, err_len)
+            : ossl_fail(err, err_len, rel);
     PKCS7_free(p7);
     BIO_free(in);
     BIO_free(again);
@@ -479,8 +480,7 @@ static mwds_err check_policy(const mwds_policy *p, char *err, size_t err_len)
     }
     for (int i = 0; i < p->n_nations; i++) {
         if (memchr(p->nations[i], '\0', MWDS_NATION_LEN) == NULL || !is_code(p->nations[i])) {
-            set_err(err, err_len, "policy: nation %d is not a code of three upper-case letters",
-                    i);
+            set_err(err, err_len, "policy: nation %d is not a code of three upper-case letters", i);
             return MWDS_EINVAL;
         }
         if (mwds_policy_nation(p, p->nations[i]) != i) {
@@ -529,8 +529,9 @@ static mwds_err build(const mwds_policy *p, const mwds_pki_options *o, outset *f
     }
     mwds_err rc = MWDS_OK;
     EVP_PKEY *ca_key = make_key();
-    X509 *ca = ca_key != NULL ? make_cert(ca_key, MWDS_PKI_ORG " CA", NULL, ca_key, from, o->days, 1)
-                              : NULL;
+    X509 *ca = ca_key != NULL
+                   ? make_cert(ca_key, MWDS_PKI_ORG " CA", NULL, ca_key, from, o->days, 1)
+                   : NULL;
     if (ca == NULL)
         rc = ossl_fail(err, err_len, "CA certificate");
     for (int i = 0; i < p->n_nations && rc == MWDS_OK; i++) {
@@ -716,8 +717,8 @@ mwds_err mwds_pki_init(const mwds_policy *policy, const char *out_dir,
     struct stat st;
     snprintf(path, sizeof path, "%s/ca.key", out_dir);
     if (lstat(path, &st) == 0 && !options->force) {
-        set_err(err, err_len, "%s: already holds a CA (ca.key); refusing to replace it without force",
-                out_dir);
+        set_err(err, err_len,
+                "%s: already holds a CA (ca.key); refusing to replace it without force", out_dir);
         return MWDS_EINVAL;
     }
     if (stat(out_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {

@@ -38,8 +38,8 @@
 #define ECHO_MAX 40 /* characters of a bad value quoted in a message */
 #define MSG_MAX 512 /* longest message body before the location */
 
-static const char *const TOPIC_NAMES[MWDS_TOPIC_COUNT] = {
-    "mwds_Measurement", "mwds_Track", "mwds_Warning", "mwds_NodeStatus"};
+static const char *const TOPIC_NAMES[MWDS_TOPIC_COUNT] = {"mwds_Measurement", "mwds_Track",
+                                                          "mwds_Warning", "mwds_NodeStatus"};
 static const char *const TOPIC_KEYS[MWDS_TOPIC_COUNT] = {"Measurement", "Track", "Warning",
                                                          "NodeStatus"};
 
@@ -294,9 +294,8 @@ static mwds_err load_nations(loader *ld, const yaml_node_t *v)
                         describe(item).s);
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->nations[j], code) == 0)
-                return fail(ld, item, MWDS_EPARSE, f.s,
-                            "duplicate nation '%s' (first at line %zu)", code,
-                            ld->nation_line[j]);
+                return fail(ld, item, MWDS_EPARSE, f.s, "duplicate nation '%s' (first at line %zu)",
+                            code, ld->nation_line[j]);
         memcpy(p->nations[i], code, MWDS_NATION_LEN);
         ld->nation_line[i] = item->start_mark.line + 1;
         p->n_nations = (int)i + 1;
@@ -358,7 +357,8 @@ static mwds_err nation_set(loader *ld, const yaml_node_t *v, const char *field, 
 
 /* { Track: all, Measurement: none, ... } into sets[] and have[]. */
 static mwds_err load_topics(loader *ld, const yaml_node_t *map, const char *field,
-                            uint32_t sets[MWDS_TOPIC_COUNT], const yaml_node_t *have[MWDS_TOPIC_COUNT])
+                            uint32_t sets[MWDS_TOPIC_COUNT],
+                            const yaml_node_t *have[MWDS_TOPIC_COUNT])
 {
     for (int t = 0; t < MWDS_TOPIC_COUNT; t++)
         have[t] = NULL;
@@ -390,16 +390,16 @@ static mwds_err load_topics(loader *ld, const yaml_node_t *map, const char *fiel
                 }
             }
             if (best_d <= 2 && best_d < strlen(key))
-                return fail(ld, k, MWDS_EPARSE, field, "unknown topic '%s' (did you mean '%s'?)",
-                            e, TOPIC_KEYS[best]);
+                return fail(ld, k, MWDS_EPARSE, field, "unknown topic '%s' (did you mean '%s'?)", e,
+                            TOPIC_KEYS[best]);
             return fail(ld, k, MWDS_EPARSE, field,
                         "unknown topic '%s' (expected Measurement, Track, Warning or "
                         "NodeStatus)",
                         e);
         }
         if (have[t] != NULL)
-            return fail(ld, k, MWDS_EPARSE, field, "duplicate topic '%s' (first at line %zu)",
-                        key, have[t]->start_mark.line + 1);
+            return fail(ld, k, MWDS_EPARSE, field, "duplicate topic '%s' (first at line %zu)", key,
+                        have[t]->start_mark.line + 1);
         have[t] = k;
         rc = nation_set(ld, v, path_key(field, key).s, &sets[t]);
         if (rc != MWDS_OK)
@@ -473,8 +473,7 @@ static mwds_err load_root(loader *ld)
     if (root == NULL)
         return fail_lc(ld, 1, 1, MWDS_EPARSE, "", "expected %s, got an empty document", EXPECTED);
     if (root->type != YAML_MAPPING_NODE)
-        return fail(ld, root, MWDS_EPARSE, "", "expected %s, got %s", EXPECTED,
-                    describe(root).s);
+        return fail(ld, root, MWDS_EPARSE, "", "expected %s, got %s", EXPECTED, describe(root).s);
     static const char *const KEYS[] = {"nations", "release"};
     const yaml_node_t *kn[2] = {NULL, NULL}, *vals[2] = {NULL, NULL};
     for (const yaml_node_pair_t *pr = root->data.mapping.pairs.start;
@@ -658,8 +657,8 @@ mwds_err mwds_policy_parse(const char *name, const char *text, size_t len, mwds_
     if (out == NULL || (text == NULL && len > 0))
         return fail_lc(&ld, 0, 0, MWDS_EINVAL, "", "no policy to parse (NULL argument)");
     if (len > MAX_TEXT_BYTES)
-        return fail_lc(&ld, 0, 0, MWDS_ERANGE, "",
-                       "policy is %zu bytes, more than the 1 MiB limit", len);
+        return fail_lc(&ld, 0, 0, MWDS_ERANGE, "", "policy is %zu bytes, more than the 1 MiB limit",
+                       len);
     mwds_err rc = load_yaml(&ld, text != NULL ? text : "", len);
     if (rc != MWDS_OK)
         return rc;

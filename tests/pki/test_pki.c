@@ -42,11 +42,11 @@ static const char *const NATIONS[] = {"KOR", "USA", "JPN"};
 static const struct {
     const char *nation, *topic, *partition;
 } PUBLISH[] = {
-    {"KOR", "mwds_Measurement", "rel.KOR"},  {"KOR", "mwds_Track", "rel.KOR.USA"},
+    {"KOR", "mwds_Measurement", "rel.KOR"},     {"KOR", "mwds_Track", "rel.KOR.USA"},
     {"KOR", "mwds_Warning", "rel.JPN.KOR.USA"}, {"KOR", "mwds_NodeStatus", "rel.JPN.KOR.USA"},
-    {"USA", "mwds_Measurement", "rel.USA"},  {"USA", "mwds_Track", "rel.JPN.KOR.USA"},
+    {"USA", "mwds_Measurement", "rel.USA"},     {"USA", "mwds_Track", "rel.JPN.KOR.USA"},
     {"USA", "mwds_Warning", "rel.JPN.KOR.USA"}, {"USA", "mwds_NodeStatus", "rel.JPN.KOR.USA"},
-    {"JPN", "mwds_Measurement", "rel.JPN"},  {"JPN", "mwds_Track", "rel.JPN.KOR.USA"},
+    {"JPN", "mwds_Measurement", "rel.JPN"},     {"JPN", "mwds_Track", "rel.JPN.KOR.USA"},
     {"JPN", "mwds_Warning", "rel.JPN.KOR.USA"}, {"JPN", "mwds_NodeStatus", "rel.JPN.KOR.USA"},
 };
 
@@ -473,8 +473,8 @@ static void test_permissions_follow_policy(void **state)
         assert_non_null(p2);
         assert_null(between(&q, NULL, "<partition>", "</partition>"));
         /* the patterns admit exactly the sets that hold the nation */
-        static const char *const SETS[] = {"rel.KOR",     "rel.USA",     "rel.JPN",
-                                           "rel.KOR.USA", "rel.JPN.KOR", "rel.JPN.USA",
+        static const char *const SETS[] = {"rel.KOR",        "rel.USA",     "rel.JPN",
+                                           "rel.KOR.USA",    "rel.JPN.KOR", "rel.JPN.USA",
                                            "rel.JPN.KOR.USA"};
         for (size_t s = 0; s < sizeof SETS / sizeof SETS[0]; s++) {
             int holds = strstr(SETS[s], nat) != NULL;
@@ -532,9 +532,8 @@ static void test_key_modes_and_layout(void **state)
         assert_int_equal(mode_of(path) & 0600, 0600);
     }
     /* exactly the documented files: no temporary names left behind */
-    static const char *const TOP[] = {".",      "..",     "ca.pem",         "ca.key",
-                                      "KOR",    "USA",    "JPN",            "governance.xml",
-                                      "governance.p7s"};
+    static const char *const TOP[] = {".",   "..",  "ca.pem",         "ca.key",        "KOR",
+                                      "USA", "JPN", "governance.xml", "governance.p7s"};
     DIR *d = opendir(fx.dir);
     assert_non_null(d);
     struct dirent *e;
@@ -560,10 +559,10 @@ static void test_key_modes_and_layout(void **state)
 }
 
 static const char *const ALL_FILES[] = {
-    "ca.pem",         "ca.key",          "governance.xml",      "governance.p7s",
-    "KOR/cert.pem",   "KOR/key.pem",     "KOR/permissions.xml", "KOR/permissions.p7s",
-    "USA/cert.pem",   "USA/key.pem",     "USA/permissions.xml", "USA/permissions.p7s",
-    "JPN/cert.pem",   "JPN/key.pem",     "JPN/permissions.xml", "JPN/permissions.p7s"};
+    "ca.pem",       "ca.key",      "governance.xml",      "governance.p7s",
+    "KOR/cert.pem", "KOR/key.pem", "KOR/permissions.xml", "KOR/permissions.p7s",
+    "USA/cert.pem", "USA/key.pem", "USA/permissions.xml", "USA/permissions.p7s",
+    "JPN/cert.pem", "JPN/key.pem", "JPN/permissions.xml", "JPN/permissions.p7s"};
 enum { N_FILES = sizeof ALL_FILES / sizeof ALL_FILES[0] };
 
 static void test_second_init_refused_without_force(void **state)
@@ -625,18 +624,15 @@ static void test_errors_name_the_cause(void **state)
                      MWDS_EIO);
     assert_non_null(strstr(err, "/nonexistent/dir/pki: cannot make the folder"));
     o.days = 0;
-    assert_int_equal(mwds_pki_init(&fx.policy, "/nonexistent/x", &o, err, sizeof err),
-                     MWDS_EINVAL);
+    assert_int_equal(mwds_pki_init(&fx.policy, "/nonexistent/x", &o, err, sizeof err), MWDS_EINVAL);
     assert_non_null(strstr(err, "days"));
     o = options();
     o.extra_topics = "a<b";
-    assert_int_equal(mwds_pki_init(&fx.policy, "/nonexistent/x", &o, err, sizeof err),
-                     MWDS_EINVAL);
+    assert_int_equal(mwds_pki_init(&fx.policy, "/nonexistent/x", &o, err, sizeof err), MWDS_EINVAL);
     assert_non_null(strstr(err, "extra topics"));
     o = options();
     o.now_t_ns = 0;
-    assert_int_equal(mwds_pki_init(&fx.policy, "/nonexistent/x", &o, err, sizeof err),
-                     MWDS_EINVAL);
+    assert_int_equal(mwds_pki_init(&fx.policy, "/nonexistent/x", &o, err, sizeof err), MWDS_EINVAL);
     mwds_policy bad = fx.policy;
     bad.release[1][MWDS_TOPIC_TRACK] = 0x1; /* USA left out of its own set */
     o = options();

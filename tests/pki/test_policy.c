@@ -197,8 +197,10 @@ static void test_errors_name_line_and_field(void **state)
                  "bad.yaml:4:3: release: duplicate key 'default' (first at line 3)", NULL);
     expect_error("nations: [KOR]\nrelease:\n  KOR: {}\n  KOR: {}\n",
                  "bad.yaml:4:3: release: duplicate nation 'KOR' (first at line 3)", NULL);
-    expect_error("nations: [KOR]\nrelease:\n  KOR:\n", "bad.yaml:3:7: release.KOR: expected a "
-                 "mapping of topics", "got nothing");
+    expect_error("nations: [KOR]\nrelease:\n  KOR:\n",
+                 "bad.yaml:3:7: release.KOR: expected a "
+                 "mapping of topics",
+                 "got nothing");
     expect_error("nations: [KOR]\nrelease:\n  default:\n    Tracks: all\n",
                  "bad.yaml:4:5: release.default: unknown topic 'Tracks' (did you mean 'Track'?)",
                  NULL);

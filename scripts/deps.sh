@@ -15,6 +15,7 @@ packages=(
   libddsc0debian                     # DDS Security plugins
   libssl-dev                         # PKI: CA, certificates, signed documents
   libsqlite3-dev sqlite3             # the journal, and tests that read it
+  tshark                             # tests: no plaintext on the wire
 )
 
 missing=()

@@ -447,7 +447,9 @@ static void assess(node *nd)
         return;
     nd->dirty = 0;
     mwds_err e = mwds_fusion_run(nd->fz, nd->picture_ns);
-    if (e != MWDS_OK) {
+    if (e == MWDS_EFULL) /* the picture is whole but for the sources with no slot */
+        fprintf(stderr, "mwds node %s: fusion: system track pool full\n", nd->cfg.nation);
+    else if (e != MWDS_OK) {
         fprintf(stderr, "mwds node %s: fusion: %s\n", nd->cfg.nation, mwds_strerror(e));
         return;
     }

@@ -14,5 +14,6 @@ int cmd_assess(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
 
 #endif

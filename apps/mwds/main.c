@@ -17,6 +17,7 @@ static const struct {
     {"assess", cmd_assess, "run a scenario through trackers and assessors; print the warnings"},
     {"node", cmd_node, "run a nation's node: track, share, fuse, assess, warn, journal"},
     {"sim", cmd_sim, "publish a scenario's sensor looks to the nodes over DDS"},
+    {"listen", cmd_listen, "join the domain as a nation and count what it may read"},
     {"pki", cmd_pki, "make the CA, certificates and signed DDS Security documents"},
     {"bench", cmd_bench, "measure filter accuracy against the Cramer-Rao bound, and speed"},
 };

@@ -50,7 +50,7 @@
 extern "C" {
 #endif
 
-#define MWDS_ORIGIN_LEN 4         /* ISO 3166 alpha-3 and the terminator */
+#define MWDS_ORIGIN_LEN 4          /* ISO 3166 alpha-3 and the terminator */
 #define MWDS_FUSION_MAX_MEMBERS 16 /* members of one system track (one per origin) */
 
 /* ---- covariance intersection ---- */
@@ -76,8 +76,7 @@ typedef enum mwds_ci_criterion {
  * MWDS_ENOTPD (p1, p2 or the result not positive definite), MWDS_ENUMERIC
  * (a non-finite entry). Cost: about 40 evaluations of O(n^3); no allocation. */
 mwds_err mwds_fusion_ci(int n, const double *x1, const double *p1, const double *x2,
-                        const double *p2, mwds_ci_criterion crit, double *x, double *p,
-                        double *w);
+                        const double *p2, mwds_ci_criterion crit, double *x, double *p, double *w);
 
 /* ---- the fusion context ---- */
 
@@ -93,13 +92,13 @@ typedef struct mwds_source_track {
 } mwds_source_track;
 
 typedef struct mwds_fusion_config {
-    int max_sources;              /* source tracks held, all origins */
-    int max_system;               /* system tracks */
-    mwds_filter_params fp;        /* dynamics and process noise of the time alignment */
-    double gate_p;                /* probability inside the chi-square(6) gate */
-    double stale_s;               /* drop a source whose t_update_ns is older than this */
+    int max_sources;       /* source tracks held, all origins */
+    int max_system;        /* system tracks */
+    mwds_filter_params fp; /* dynamics and process noise of the time alignment */
+    double gate_p;         /* probability inside the chi-square(6) gate */
+    double stale_s;        /* drop a source whose t_update_ns is older than this */
     mwds_ci_criterion criterion;
-    int max_cluster;              /* largest rows or columns assigned exactly (then greedy) */
+    int max_cluster; /* largest rows or columns assigned exactly (then greedy) */
 } mwds_fusion_config;
 
 /* Defaults: 1,024 sources, 512 system tracks, the tracker's default
@@ -111,16 +110,16 @@ typedef struct mwds_fusion mwds_fusion;
 
 typedef struct mwds_fusion_stats {
     uint64_t runs;
-    uint64_t sources_ended;       /* dropped: the origin ended them */
-    uint64_t sources_stale;       /* dropped: not updated for stale_s */
+    uint64_t sources_ended; /* dropped: the origin ended them */
+    uint64_t sources_stale; /* dropped: not updated for stale_s */
     uint64_t system_created, system_removed;
-    uint64_t system_merged;       /* system tracks merged into an older one */
-    uint64_t continuity_breaks;   /* members that left their system track's gate */
-    uint64_t filter_errors;       /* time alignments the filter refused */
-    uint64_t numeric_errors;      /* fusions refused (not positive definite) */
-    uint64_t pool_full;           /* sources that found no free system track */
-    uint64_t greedy_clusters;     /* clusters over max_cluster, assigned greedily */
-    uint64_t pairs_dropped;       /* gated pairs beyond the pair table */
+    uint64_t system_merged;     /* system tracks merged into an older one */
+    uint64_t continuity_breaks; /* members that left their system track's gate */
+    uint64_t filter_errors;     /* time alignments the filter refused */
+    uint64_t numeric_errors;    /* fusions refused (not positive definite) */
+    uint64_t pool_full;         /* sources that found no free system track */
+    uint64_t greedy_clusters;   /* clusters over max_cluster, assigned greedily */
+    uint64_t pairs_dropped;     /* gated pairs beyond the pair table */
 } mwds_fusion_stats;
 
 /* Creates a fusion context; all memory is allocated here.
@@ -147,14 +146,17 @@ mwds_err mwds_fusion_put(mwds_fusion *f, const mwds_source_track *s);
 /* Runs one fusion cycle at t_ns: drop, align, continue, merge, associate,
  * fuse (see above). The picture (mwds_fusion_tracks) then holds every
  * system track at t_ns.
- * A source whose alignment or fusion fails numerically sits the run out
- * (counted in the stats) and is tried again at the next run.
+ * A source whose alignment or fusion fails numerically, or whose state is
+ * more than stale_s ahead of t_ns, sits the run out (counted in the stats)
+ * and is tried again at the next run.
  * Errors: MWDS_EINVAL (f NULL), MWDS_EFULL (a source found no free system
  * track slot: the picture is complete but for those sources, which are
- * tried again at the next run). Cost: one EKF prediction per source (O(81 x
- * 9) per second predicted), O(6^3) per gated pair and per fused member,
- * O(system tracks^2) merge checks with a cheap distance test first, and
- * the assignment of clusters (O(k^3) each); no allocation. */
+ * tried again at the next run). Cost: one EKF prediction per source
+ * (O(n^3) per sub-step of at most fp.max_step_s); per gated pair O(6^3),
+ * per fused member one CI (about 40 6 x 6 factorisations); the merge test
+ * over pairs of live system tracks (a distance test first); gating of each
+ * origin's unassigned sources against the system tracks; O(k^3) per
+ * assignment cluster of k; scans of the pools. No allocation. */
 mwds_err mwds_fusion_run(mwds_fusion *f, int64_t t_ns);
 
 /* The picture: max_system slots, each an mwds_track. A live system track

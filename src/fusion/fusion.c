@@ -132,8 +132,7 @@ static mwds_err ci_objective(const ci_ctx *c, double w, double *val)
 }
 
 mwds_err mwds_fusion_ci(int n, const double *x1, const double *p1, const double *x2,
-                        const double *p2, mwds_ci_criterion crit, double *x, double *p,
-                        double *w)
+                        const double *p2, mwds_ci_criterion crit, double *x, double *p, double *w)
 {
     if (n < 1 || n > 9 || !x1 || !p1 || !x2 || !p2 || !x || !p ||
         (crit != MWDS_CI_DET && crit != MWDS_CI_TRACE))
@@ -228,7 +227,7 @@ mwds_err mwds_fusion_ci(int n, const double *x1, const double *p1, const double 
 typedef struct source {
     int used;
     mwds_source_track s;
-    int system;          /* system slot it belongs to, -1: none */
+    int system; /* system slot it belongs to, -1: none */
     /* per run */
     int ok;              /* aligned to the run's time */
     mwds_filter_state w; /* the aligned copy */
@@ -240,7 +239,7 @@ typedef struct system_rec {
     int member[MWDS_FUSION_MAX_MEMBERS]; /* source slots in join order */
     mwds_vec6 x;                         /* fused position and velocity at the run */
     mwds_mat6 p;
-    int row_col;                         /* associate: the source assigned, -1 */
+    int row_col; /* associate: the source assigned, -1 */
 } system_rec;
 
 typedef struct pair {
@@ -259,7 +258,8 @@ struct mwds_fusion {
     mwds_fusion_stats stats;
     /* per-run scratch */
     char (*origins)[MWDS_ORIGIN_LEN];
-    int *cand;    /* the unassigned sources of the origin being associated */
+    int *cand;      /* the unassigned sources of the origin being associated */
+    int *live_list; /* live system slots, for the merge */
     pair *pairs;
     int max_pairs, n_pairs;
     int *parent;  /* union-find over system slots, then source slots */
@@ -295,6 +295,7 @@ void mwds_fusion_destroy(mwds_fusion *f)
     free(f->out);
     free(f->origins);
     free(f->cand);
+    free(f->live_list);
     free(f->pairs);
     free(f->parent);
     free(f->cl_head);
@@ -314,12 +315,12 @@ static int config_ok(const mwds_fusion_config *c)
 {
     const mwds_filter_params *fp = &c->fp;
     return c->max_sources >= 1 && c->max_sources <= 1000000 && c->max_system >= 1 &&
-           c->max_system <= 1000000 && c->gate_p > 0.5 && c->gate_p < 1.0 && c->stale_s > 0.0 && c->stale_s <= 86400.0 &&
-           isfinite(c->stale_s) && (c->criterion == MWDS_CI_DET || c->criterion == MWDS_CI_TRACE) &&
-           c->max_cluster >= 1 && c->max_cluster <= 1024 && isfinite(fp->q_acc) &&
-           isfinite(fp->q_invbeta) && isfinite(fp->q_jerk) && fp->q_acc >= 0.0 &&
-           fp->q_invbeta >= 0.0 && fp->q_jerk >= 0.0 && isfinite(fp->max_step_s) &&
-           fp->max_step_s >= 0.0;
+           c->max_system <= 1000000 && c->gate_p > 0.5 && c->gate_p < 1.0 && c->stale_s > 0.0 &&
+           c->stale_s <= 86400.0 && isfinite(c->stale_s) &&
+           (c->criterion == MWDS_CI_DET || c->criterion == MWDS_CI_TRACE) && c->max_cluster >= 1 &&
+           c->max_cluster <= 1024 && isfinite(fp->q_acc) && isfinite(fp->q_invbeta) &&
+           isfinite(fp->q_jerk) && fp->q_acc >= 0.0 && fp->q_invbeta >= 0.0 && fp->q_jerk >= 0.0 &&
+           isfinite(fp->max_step_s) && fp->max_step_s >= 0.0;
 }
 
 mwds_err mwds_fusion_create(const mwds_fusion_config *c, mwds_fusion **out)
@@ -340,6 +341,7 @@ mwds_err mwds_fusion_create(const mwds_fusion_config *c, mwds_fusion **out)
     f->out = calloc(nsys, sizeof *f->out);
     f->origins = calloc(ns, sizeof *f->origins);
     f->cand = calloc(ns, sizeof *f->cand);
+    f->live_list = calloc(nsys, sizeof *f->live_list);
     f->pairs = calloc((size_t)f->max_pairs, sizeof *f->pairs);
     f->parent = calloc(nsys + ns, sizeof *f->parent);
     f->cl_head = calloc(nsys + ns, sizeof *f->cl_head);
@@ -353,9 +355,9 @@ mwds_err mwds_fusion_create(const mwds_fusion_config *c, mwds_fusion **out)
     f->c2r = calloc(k, sizeof *f->c2r);
     f->work_len = mwds_assign_workspace(c->max_cluster, c->max_cluster);
     f->work = malloc(f->work_len);
-    if (!f->src || !f->sys || !f->out || !f->origins || !f->cand || !f->pairs || !f->parent || !f->cl_head ||
-        !f->cl_next || !f->cl_rows || !f->cl_cols || !f->cost || !f->row_miss || !f->col_miss ||
-        !f->r2c || !f->c2r || !f->work) {
+    if (!f->src || !f->sys || !f->out || !f->origins || !f->cand || !f->live_list || !f->pairs ||
+        !f->parent || !f->cl_head || !f->cl_next || !f->cl_rows || !f->cl_cols || !f->cost ||
+        !f->row_miss || !f->col_miss || !f->r2c || !f->c2r || !f->work) {
         mwds_fusion_destroy(f);
         return MWDS_ENOMEM;
     }
@@ -372,7 +374,10 @@ const mwds_track *mwds_fusion_tracks(const mwds_fusion *f, int *n_slots)
     return f->out;
 }
 
-void mwds_fusion_get_stats(const mwds_fusion *f, mwds_fusion_stats *out) { *out = f->stats; }
+void mwds_fusion_get_stats(const mwds_fusion *f, mwds_fusion_stats *out)
+{
+    *out = f->stats;
+}
 
 /* ---- sources -------------------------------------------------------------------- */
 
@@ -392,7 +397,8 @@ static int same_origin(const char *a, const char *b)
 static int find_source(const mwds_fusion *f, const char *origin, uint32_t number)
 {
     for (int i = 0; i < f->c.max_sources; i++)
-        if (f->src[i].used && f->src[i].s.number == number && same_origin(f->src[i].s.origin, origin))
+        if (f->src[i].used && f->src[i].s.number == number &&
+            same_origin(f->src[i].s.origin, origin))
             return i;
     return -1;
 }
@@ -486,7 +492,10 @@ int mwds_fusion_members(const mwds_fusion *f, uint32_t system_number,
 
 /* ---- system tracks -------------------------------------------------------------- */
 
-static int live(const mwds_fusion *f, int k) { return f->out[k].status == MWDS_TRACK_CONFIRMED; }
+static int live(const mwds_fusion *f, int k)
+{
+    return f->out[k].status == MWDS_TRACK_CONFIRMED;
+}
 
 static void detach(mwds_fusion *f, int i)
 {
@@ -690,8 +699,14 @@ static int disjoint_origins(const mwds_fusion *f, const system_rec *a, const sys
  * quietly). Cost: O(live^2) cheap distance tests. */
 static void merge_tracks(mwds_fusion *f)
 {
-    for (int a = 0; a < f->c.max_system; a++) {
-        for (int b = a + 1; b < f->c.max_system && live(f, a); b++) {
+    int n_live = 0;
+    for (int k = 0; k < f->c.max_system; k++)
+        if (live(f, k))
+            f->live_list[n_live++] = k;
+    for (int ia = 0; ia < n_live; ia++) {
+        const int a = f->live_list[ia];
+        for (int ib = ia + 1; ib < n_live && live(f, a); ib++) {
+            const int b = f->live_list[ib];
             if (!live(f, b))
                 continue;
             system_rec *ya = &f->sys[a], *yb = &f->sys[b];
@@ -845,7 +860,10 @@ static int free_system_slot(const mwds_fusion *f)
     return -1;
 }
 
-static int unassigned(const source *sr) { return sr->used && sr->ok && sr->system < 0; }
+static int unassigned(const source *sr)
+{
+    return sr->used && sr->ok && sr->system < 0;
+}
 
 /* Associates the sources of one origin with the system tracks that lack
  * it; starts system tracks for the rest. Returns the number of sources

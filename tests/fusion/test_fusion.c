@@ -494,7 +494,9 @@ static void test_single_member(void **state)
     assert_int_equal(mwds_fusion_run(f, T0), MWDS_OK);
     const mwds_track *tr = NULL;
     assert_int_equal(live_system(f, &tr), 1);
-    assert_int_equal(memcmp(&tr->f, &s.f, sizeof s.f), 0);
+    assert_non_null(tr);
+    const mwds_filter_state got = tr->f;
+    assert_int_equal(memcmp(&got, &s.f, sizeof s.f), 0);
     assert_true(tr->t_init_ns == s.t_init_ns && tr->t_update_ns == s.t_update_ns);
     assert_int_equal(tr->hits, s.hits);
     const uint32_t num = tr->number;

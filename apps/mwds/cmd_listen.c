@@ -21,7 +21,7 @@ static const char LISTEN_HELP[] =
     "\n"
     "Joins the domain with NAT's identity and counts the tracks, warnings and heartbeats\n"
     "it can read in S seconds (default 10), per origin: one line per topic and origin,\n"
-    "'TOPIC ORIGIN COUNT'. --partition reads that partition instead of NAT's own;\n"
+    "'TOPIC ORIGIN COUNT', then 'end'. --partition reads that partition instead of NAT's own;\n"
     "the file options replace single documents of the PKI folder. Exit 1 with the\n"
     "reason if DDS Security refuses the participant or the reader.\n";
 
@@ -132,6 +132,9 @@ int cmd_listen(int argc, char **argv)
             if (t.n[topic][k])
                 printf("%s %s %ld\n", mwds_topic_key((mwds_topic)topic), t.origin[k],
                        t.n[topic][k]);
+    /* the counts are complete: say so before DDS is torn down */
+    printf("end\n");
+    fflush(stdout);
     mwds_net_destroy(net);
     return CLI_EXIT_OK;
 }

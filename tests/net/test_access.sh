@@ -60,21 +60,23 @@ YAML
   if [ "$secure" = true ]; then
     sleep 4
     probe() {
-      local name=$1 rc=0
-      shift
-      "$mwds" listen --policy policy.yaml --domain "$dom" --seconds 25 "$@" > "$name.out" \
+      local name=$1 seconds=$2 rc=0
+      shift 2
+      "$mwds" listen --policy policy.yaml --domain "$dom" --seconds "$seconds" "$@" > "$name.out" \
         2> "$name.err" || rc=$?
       echo "$rc" > "$name.rc"
     }
     local probes=()
-    probe usa --nation USA --pki pki & probes+=($!)
-    probe jpn --nation JPN --pki pki & probes+=($!)
-    probe jpn-kor-usa --nation JPN --pki pki --partition rel.KOR.USA & probes+=($!)
-    probe rogue --nation JPN --pki rogue & probes+=($!)
-    probe forged --nation JPN --pki pki --permissions rogue/JPN/permissions.p7s \
-      --governance rogue/governance.p7s \
-      --permissions-ca rogue/ca.pem & probes+=($!)
+    probe usa 20 --nation USA --pki pki & probes+=($!)
+    probe jpn 20 --nation JPN --pki pki & probes+=($!)
+    probe jpn-kor-usa 20 --nation JPN --pki pki --partition rel.KOR.USA & probes+=($!)
+    probe rogue 20 --nation JPN --pki rogue & probes+=($!)
     wait "${probes[@]}" || true
+    # alone: with Cyclone DDS 0.10.2 a participant whose permissions fail
+    # verification has crashed other probes in this process group's runs
+    # (not the nodes); see docs/net.md
+    probe forged 10 --nation JPN --pki pki --permissions rogue/JPN/permissions.p7s \
+      --governance rogue/governance.p7s --permissions-ca rogue/ca.pem
   fi
   wait "$sim" || fail "mwds sim ($tag): $(cat "$tag-sim.log")"
   [ "$capture" = 0 ] || wait "$capture" || true
@@ -82,7 +84,16 @@ YAML
 }
 
 run_exercise "$domain" true sec
-
+# A probe (mwds listen) has been seen to die of SIGSEGV while DDS is torn
+# down, after its counts were complete ("end"): reported, not hidden, and
+# not counted against what the probe read (docs/net.md, known problems).
+for f in usa jpn jpn-kor-usa rogue forged; do
+  if [ "$(cat "$f.rc" 2>/dev/null)" = 139 ]; then
+    tail -n 1 "$f.out" | grep -qx end || fail "probe $f crashed before its counts were complete"
+    echo "WARNING: probe $f crashed (SIGSEGV) at DDS teardown, after its counts" >&2
+    echo 0 > "$f.rc"
+  fi
+done
 [ "$(cat usa.rc)" = 0 ] || fail "USA probe: $(cat usa.err)"
 grep -q '^Track KOR [1-9]' usa.out || fail "USA read no KOR tracks: $(cat usa.out)"
 grep -q '^Warning KOR [1-9]' usa.out || fail "USA read no KOR warnings: $(cat usa.out)"
@@ -91,8 +102,8 @@ grep -q '^NodeStatus KOR [1-9]' jpn.out || fail "JPN did not even hear KOR's hea
 ! grep -q '^Track KOR\|^Warning KOR' jpn.out || fail "JPN read KOR data released to USA only: $(cat jpn.out)"
 [ "$(cat jpn-kor-usa.rc)" != 0 ] || fail "JPN opened a reader on rel.KOR.USA: $(cat jpn-kor-usa.out)"
 grep -q 'Not Allowed By Security' jpn-kor-usa.err || fail "JPN on rel.KOR.USA refused for another reason: $(cat jpn-kor-usa.err)"
-[ ! -s rogue.out ] || fail "an identity from another CA read: $(cat rogue.out)"
-[ ! -s forged.out ] || fail "permissions signed by another CA read: $(cat forged.out)"
+! grep -qv '^end$' rogue.out || fail "an identity from another CA read: $(cat rogue.out)"
+! grep -qv '^end$' forged.out || fail "permissions signed by another CA read: $(cat forged.out)"
 for f in usa jpn jpn-kor-usa rogue forged; do [ -s "$f.rc" ] || fail "probe $f did not finish"; done
 
 if [ -s sec.pcapng ]; then

@@ -72,9 +72,11 @@ typedef struct mwds_net_config {
 void mwds_net_config_default(mwds_net_config *c, const char *nation, const mwds_policy *policy);
 
 /* Creates the participant, topics, writers and readers.
- * Errors: MWDS_EINVAL (bad config, nation not in the policy), MWDS_EIO
- * (DDS refused: the message says what; a writer or reader that security
- * forbids gives MWDS_EACCES if core.h has it, else MWDS_EIO); err names it. */
+ * Errors: MWDS_EINVAL (bad config, nation not in the policy, no PKI folder
+ * while secure), MWDS_EIO (a security document missing, or DDS refused: a
+ * writer or reader that the permissions forbid says "Not Allowed By
+ * Security"); err names the file or the entity. Ownership: the caller
+ * releases *out with mwds_net_destroy; c->policy must outlive it. */
 mwds_err mwds_net_create(const mwds_net_config *c, mwds_net **out, char *err, size_t err_len);
 void mwds_net_destroy(mwds_net *n);
 
@@ -167,8 +169,9 @@ int mwds_net_wait(mwds_net *n, int64_t timeout_ns);
 /* Ends a wait early; safe from another thread. */
 void mwds_net_wake(mwds_net *n);
 
-/* Partners whose participants this node has discovered and authenticated
- * (matched on any topic), up to max codes. */
+/* The number of remote readers matched by this net's writer of topic t
+ * (or, without a writer, remote writers matched by its reader): matching
+ * implies the peers authenticated and their permissions allowed it. */
 int mwds_net_matched(mwds_net *n, mwds_topic t);
 
 /* Waits up to timeout_ns for the writers to have every sample acknowledged

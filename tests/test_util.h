@@ -2,13 +2,16 @@
 #ifndef MWDS_TEST_UTIL_H
 #define MWDS_TEST_UTIL_H
 
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,6 +27,35 @@
 
 /* Relative form: |got - want| <= rel * |want|. */
 #define assert_rel(got, want, rel, what) assert_near((got), (want), (rel)*fabs(want), (what))
+
+/* Makes a fresh folder $TMPDIR/mwds-TAG-XXXXXX (TMPDIR defaults to /tmp)
+ * and writes its path to dir. Returns 0, or -1 if it cannot. */
+static inline int test_tmpdir_make(char *dir, size_t len, const char *tag)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, len, "%s/mwds-%s-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", tag);
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+/* Removes a folder of test_tmpdir_make with the files and empty folders
+ * directly in it (tests make nothing deeper). */
+static inline void test_tmpdir_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d != NULL) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[512];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            if (unlink(p) != 0)
+                rmdir(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
 
 #ifdef MWDS_SENSOR_H
 /* An all-round ground radar for tests: elevation limits el_min_deg..89.5 deg,

@@ -48,6 +48,7 @@
 #include "mwds/policy.h"
 #include "mwds/scenario.h"
 #include "node_config.h"
+#include "node_web.h"
 #include "warn_fmt.h"
 
 #ifndef MWDS_AREAS_FILE
@@ -55,7 +56,7 @@
 #endif
 
 static const char NODE_HELP[] =
-    "usage: mwds node --config FILE [--quiet] [--lockstep]\n"
+    "usage: mwds node --config FILE [--quiet] [--lockstep] [--http PORT [--http-bind ADDR]]\n"
     "\n"
     "Runs one nation's node: takes its own sensors' looks from DDS, tracks, shares its\n"
     "tracks and warnings with the partners the policy releases them to, fuses its own\n"
@@ -63,7 +64,9 @@ static const char NODE_HELP[] =
     "every sample sent and received (SQLite). Stops cleanly on SIGINT or SIGTERM.\n"
     "The configuration file is described in docs/node.md. --quiet prints no events.\n"
     "--lockstep also publishes a NodeStatus as soon as the picture's time advances, so\n"
-    "that mwds sim --lockstep can pace itself by the nodes (mwds exercise --speed max).\n";
+    "that mwds sim --lockstep can pace itself by the nodes (mwds exercise --speed max).\n"
+    "--http PORT serves the operator display on http://127.0.0.1:PORT/ (0: a free port;\n"
+    "--http-bind ADDR listens on another address); docs/display.md.\n";
 
 #define MAX_WARN 64
 #define TRACK_POOL 1024
@@ -139,6 +142,7 @@ typedef struct node {
     uint32_t heard;              /* partners heard, bit per policy nation */
     uint64_t looks, tracks_rx;
     mwds_measurement *buf;
+    node_web *web;               /* the operator display (--http), or NULL */
     char err[1024];
 } node;
 
@@ -701,6 +705,7 @@ static int on_warning(void *ctx, const mwds_net_warning *w)
         return 0;
     }
     nd->warnings_received++;
+    node_web_warning(nd->web, &w->w, 0);
     if (!nd->quiet) {
         printf("mwds node %s: received  ", nd->cfg.nation);
         warn_print(stdout, &w->w, nd->start_ns);
@@ -783,6 +788,7 @@ static void assess(node *nd)
                 fprintf(stderr, "mwds node %s: publishing W%u failed\n", nd->cfg.nation,
                         w[k].id);
             nd->warnings_issued++;
+            node_web_warning(nd->web, &w[k], 1);
             if (!nd->quiet) {
                 printf("mwds node %s: issued    ", nd->cfg.nation);
                 warn_print(stdout, &w[k], nd->start_ns);
@@ -827,7 +833,8 @@ int cmd_node(int argc, char **argv)
     const char *cmd = "node";
     cli_flag flags[] = {
         {"--config", 1, NULL}, {"--quiet", 0, NULL}, {"--help", 0, NULL},
-        {"--lockstep", 0, NULL}, {NULL, 0, NULL}};
+        {"--lockstep", 0, NULL}, {"--http", 1, NULL}, {"--http-bind", 1, NULL},
+        {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, NODE_HELP);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -840,9 +847,22 @@ int cmd_node(int argc, char **argv)
     if (nd == NULL)
         return CLI_EXIT_FAIL;
     nd->quiet = cli_get(flags, "--quiet") != NULL;
+    if ((rc = node_web_check(cli_get(flags, "--http"), cli_get(flags, "--http-bind"))) !=
+        CLI_CONTINUE) {
+        free(nd);
+        return rc;
+    }
     rc = node_open(nd, path);
     if (rc != CLI_CONTINUE) {
         fprintf(stderr, "mwds node: %s\n", nd->err[0] ? nd->err : "cannot start");
+        node_close(nd);
+        free(nd);
+        return rc;
+    }
+    rc = node_web_open(&nd->web, cli_get(flags, "--http"), cli_get(flags, "--http-bind"),
+                       nd->cfg.nation, nd->cfg.exercise, nd->sc.name, nd->start_ns, nd->sys_base,
+                       nd->quiet);
+    if (rc != CLI_CONTINUE) {
         node_close(nd);
         free(nd);
         return rc;
@@ -872,6 +892,7 @@ int cmd_node(int argc, char **argv)
         mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
         mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
         assess(nd);
+        node_web_update(nd->web, nd->fz, nd->as, nd->picture_ns);
         if (lockstep && nd->picture_ns != reported_ns) {
             reported_ns = nd->picture_ns;
             heartbeat(nd);
@@ -884,6 +905,7 @@ int cmd_node(int argc, char **argv)
                "before a restart), %u received (%u again, not journalled twice)\n",
                nd->cfg.nation, (unsigned long long)nd->looks, nd->warnings_issued,
                nd->warnings_withheld, nd->warnings_received, nd->warnings_dup);
+    node_web_close(nd->web);
     node_close(nd);
     free(nd);
     return CLI_EXIT_OK;

@@ -1,24 +1,57 @@
-/* The node's configuration file; see node_config.h. */
+/* The node's configuration file; see node_config.h. It is read with the
+ * loader the scenario and the policy use (mwds/yaml_doc.h), so its messages
+ * name the file, line, column and key in the same way. */
 #include "node_config.h"
 
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
-#define MAX_CONFIG_BYTES (64 * 1024)
+#include "mwds/yaml_doc.h"
 
-static int fail(char *err, size_t len, const char *path, const yaml_node_t *n, const char *key,
-                const char *what)
-{
-    if (n)
-        snprintf(err, len, "%s:%zu:%zu: %s: %s", path, (size_t)n->start_mark.line + 1,
-                 (size_t)n->start_mark.column + 1, key, what);
-    else
-        snprintf(err, len, "%s: %s: %s", path, key, what);
-    return -1;
-}
+/* A flat mapping of a dozen keys: a few hundred bytes, one level. */
+static const mwds_yaml_limits LIMITS = {
+    .what = "node configuration",
+    .max_bytes = 64 * 1024,
+    .max_depth = 4,
+    .needed_depth = 1,
+    .max_nodes = 1024,
+    .max_anchors = 16,
+    .max_aliases = 64,
+};
+
+enum {
+    K_NATION,
+    K_POLICY,
+    K_PKI,
+    K_SENSORS,
+    K_JOURNAL,
+    K_AREAS,
+    K_DOMAIN,
+    K_SECURE,
+    K_LOOPBACK,
+    K_EXERCISE,
+    K_HEARTBEAT,
+    K_ASSESS,
+    K_COUNT
+};
+static const mwds_yaml_key KEYS[K_COUNT] = {
+    [K_NATION] = {"nation", 1},
+    [K_POLICY] = {"policy", 1},
+    [K_PKI] = {"pki", 0},
+    [K_SENSORS] = {"sensors", 1},
+    [K_JOURNAL] = {"journal", 1},
+    [K_AREAS] = {"areas", 0},
+    [K_DOMAIN] = {"domain_id", 0},
+    [K_SECURE] = {"secure", 0},
+    [K_LOOPBACK] = {"loopback", 0},
+    [K_EXERCISE] = {"exercise", 0},
+    [K_HEARTBEAT] = {"heartbeat_s", 0},
+    [K_ASSESS] = {"assess_interval_s", 0},
+};
+
+static const mwds_yaml_span SPAN_DOMAIN = {"a whole number", 0.0, 230.0, 0};
+static const mwds_yaml_span SPAN_SECONDS = {"seconds", 0.01, 3600.0, 0};
 
 /* dir of path + rel, unless rel is absolute. */
 static int resolve(const char *path, const char *rel, char *out, size_t len)
@@ -32,70 +65,80 @@ static int resolve(const char *path, const char *rel, char *out, size_t len)
     return k >= 0 && (size_t)k < len ? 0 : -1;
 }
 
-static int parse_bool(const char *s, int *out)
+/* A path relative to the folder of the configuration file at base. */
+static mwds_err get_path(mwds_yaml_doc *y, const yaml_node_t *v, const char *key, const char *base,
+                         char *dst)
 {
-    if (!strcmp(s, "true") || !strcmp(s, "yes")) {
-        *out = 1;
-        return 0;
-    }
-    if (!strcmp(s, "false") || !strcmp(s, "no")) {
-        *out = 0;
-        return 0;
-    }
-    return -1;
+    const char *s = mwds_yaml_text(v);
+    if (s == NULL || s[0] == '\0')
+        return mwds_yaml_fail(y, v, MWDS_EPARSE, key, "expected a file or folder path, got %s",
+                              mwds_yaml_describe(v).s);
+    if (resolve(base, s, dst, NODE_PATH_LEN) != 0)
+        return mwds_yaml_fail(y, v, MWDS_ERANGE, key,
+                              "path too long (at most %d bytes with the configuration's folder)",
+                              NODE_PATH_LEN - 1);
+    return MWDS_OK;
 }
 
-static int parse_num(const char *s, double lo, double hi, double *out)
+/* true or false; yes and no too, which the first node configurations
+ * accepted. */
+static mwds_err get_bool(mwds_yaml_doc *y, const yaml_node_t *v, const char *key, int *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno != 0 || !(v >= lo && v <= hi))
-        return -1;
-    *out = v;
-    return 0;
+    const char *s = mwds_yaml_is_plain(v) ? mwds_yaml_text(v) : NULL;
+    if (s != NULL && (!strcmp(s, "yes") || !strcmp(s, "no"))) {
+        *out = s[0] == 'y';
+        return MWDS_OK;
+    }
+    return mwds_yaml_bool(y, v, key, out);
 }
 
-enum { K_NATION, K_POLICY, K_PKI, K_SENSORS, K_JOURNAL, K_AREAS, K_DOMAIN, K_SECURE,
-       K_LOOPBACK, K_EXERCISE, K_HEARTBEAT, K_ASSESS, K_COUNT };
-static const char *const KEYS[K_COUNT] = {"nation",   "policy",    "pki",         "sensors",
-                                          "journal",  "areas",     "domain_id",   "secure",
-                                          "loopback", "exercise",  "heartbeat_s", "assess_interval_s"};
-
-static int load_doc(const char *path, yaml_document_t *doc, char *err, size_t err_len)
+static mwds_err load_keys(mwds_yaml_doc *y, const char *path, const yaml_node_t *root,
+                          node_config *c, int *has_pki, int *has_areas)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    char *buf = malloc(MAX_CONFIG_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, MAX_CONFIG_BYTES + 1, f) : 0;
-    int rd_err = ferror(f);
-    fclose(f);
-    if (buf == NULL || rd_err) {
-        free(buf);
-        snprintf(err, err_len, "%s: cannot read", path);
-        return -1;
-    }
-    if (n > MAX_CONFIG_BYTES) {
-        free(buf);
-        snprintf(err, err_len, "%s: larger than %d bytes: not a node configuration", path,
-                 MAX_CONFIG_BYTES);
-        return -1;
-    }
-    yaml_parser_t p;
-    yaml_parser_initialize(&p);
-    yaml_parser_set_input_string(&p, (const unsigned char *)buf, n);
-    int ok = yaml_parser_load(&p, doc);
-    if (!ok) {
-        snprintf(err, err_len, "%s:%zu:%zu: not valid YAML: %s", path,
-                 (size_t)p.problem_mark.line + 1, (size_t)p.problem_mark.column + 1,
-                 p.problem ? p.problem : "syntax error");
-    }
-    yaml_parser_delete(&p);
-    free(buf);
-    return ok ? 0 : -1;
+    const yaml_node_t *val[K_COUNT], *kn[K_COUNT];
+    mwds_err rc = mwds_yaml_map(y, root, "",
+                                "a node configuration (a mapping with nation, policy, pki, "
+                                "sensors, journal, ...)",
+                                KEYS, K_COUNT, val, kn);
+    /* every key, optional or not, needs a value when it is given: an empty
+     * one is more likely a slip than a wish for the default */
+    for (int i = 0; i < K_COUNT && rc == MWDS_OK; i++)
+        if (kn[i] != NULL && (val[i] == NULL || mwds_yaml_is_null(val[i])))
+            rc = mwds_yaml_fail(y, val[i] != NULL ? val[i] : kn[i], MWDS_EPARSE, KEYS[i].key,
+                                "expected a value, got %s", mwds_yaml_describe(val[i]).s);
+    if (rc == MWDS_OK)
+        rc = mwds_yaml_str(y, val[K_NATION], "nation", MWDS_YAML_CODE, c->nation, sizeof c->nation);
+    char *const paths[] = {[K_POLICY] = c->policy,
+                           [K_PKI] = c->pki,
+                           [K_SENSORS] = c->sensors,
+                           [K_JOURNAL] = c->journal,
+                           [K_AREAS] = c->areas};
+    for (int i = K_POLICY; i <= K_AREAS && rc == MWDS_OK; i++)
+        if (val[i] != NULL)
+            rc = get_path(y, val[i], KEYS[i].key, path, paths[i]);
+    double domain = 0.0;
+    if (rc == MWDS_OK)
+        rc = mwds_yaml_num(y, val[K_DOMAIN], "domain_id", &SPAN_DOMAIN, &domain);
+    if (rc == MWDS_OK && domain != floor(domain))
+        rc = mwds_yaml_fail(y, val[K_DOMAIN], MWDS_EPARSE, "domain_id",
+                            "expected a whole number in [0, 230], got %s",
+                            mwds_yaml_describe(val[K_DOMAIN]).s);
+    if (rc == MWDS_OK)
+        c->domain_id = (uint32_t)domain;
+    if (rc == MWDS_OK)
+        rc = get_bool(y, val[K_SECURE], "secure", &c->secure);
+    if (rc == MWDS_OK)
+        rc = get_bool(y, val[K_LOOPBACK], "loopback", &c->loopback);
+    if (rc == MWDS_OK)
+        rc = get_bool(y, val[K_EXERCISE], "exercise", &c->exercise);
+    if (rc == MWDS_OK)
+        rc = mwds_yaml_num(y, val[K_HEARTBEAT], "heartbeat_s", &SPAN_SECONDS, &c->heartbeat_s);
+    if (rc == MWDS_OK)
+        rc = mwds_yaml_num(y, val[K_ASSESS], "assess_interval_s", &SPAN_SECONDS,
+                           &c->assess_interval_s);
+    *has_pki = kn[K_PKI] != NULL;
+    *has_areas = kn[K_AREAS] != NULL;
+    return rc;
 }
 
 int node_config_load(const char *path, const char *default_areas, node_config *out, char *err,
@@ -106,108 +149,26 @@ int node_config_load(const char *path, const char *default_areas, node_config *o
     c.secure = c.loopback = c.exercise = 1;
     c.heartbeat_s = 1.0;
     c.assess_interval_s = 2.0;
-    yaml_document_t doc;
-    if (load_doc(path, &doc, err, err_len) != 0)
+    mwds_yaml_doc y;
+    mwds_yaml_init(&y, path, &LIMITS, err, err_len);
+    mwds_err rc = mwds_yaml_load(&y, path);
+    const yaml_node_t *root = rc == MWDS_OK ? mwds_yaml_root(&y) : NULL;
+    if (rc == MWDS_OK && root == NULL)
+        rc = mwds_yaml_fail_at(&y, 1, 1, MWDS_EPARSE, "",
+                               "expected a node configuration (nation, policy, pki, sensors, "
+                               "journal, ...), got an empty document");
+    int has_pki = 0, has_areas = 0;
+    if (rc == MWDS_OK)
+        rc = load_keys(&y, path, root, &c, &has_pki, &has_areas);
+    if (rc == MWDS_OK && c.secure && !has_pki)
+        rc = mwds_yaml_fail(&y, root, MWDS_EPARSE, "",
+                            "missing key 'pki': security is on and needs the folder mwds pki "
+                            "init made (or secure: false)");
+    if (rc == MWDS_OK && !has_areas)
+        snprintf(c.areas, sizeof c.areas, "%s", default_areas ? default_areas : "");
+    mwds_yaml_fini(&y);
+    if (rc != MWDS_OK)
         return -1;
-    int rc = 0, seen[K_COUNT] = {0};
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root == NULL || root->type != YAML_MAPPING_NODE) {
-        rc = fail(err, err_len, path, root, "(top level)",
-                  "expected a mapping of keys (nation, policy, pki, sensors, journal, ...)");
-        goto done;
-    }
-    for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
-         rc == 0 && pr < root->data.mapping.pairs.top; pr++) {
-        yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-        yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-        if (k == NULL || k->type != YAML_SCALAR_NODE) {
-            rc = fail(err, err_len, path, k, "(key)", "expected a plain key");
-            break;
-        }
-        const char *key = (const char *)k->data.scalar.value;
-        int ki = 0;
-        while (ki < K_COUNT && strcmp(key, KEYS[ki]) != 0)
-            ki++;
-        if (ki == K_COUNT) {
-            rc = fail(err, err_len, path, k, key,
-                      "unknown key (expected nation, policy, pki, sensors, journal, areas, "
-                      "domain_id, secure, loopback, exercise, heartbeat_s, assess_interval_s)");
-            break;
-        }
-        if (seen[ki]++) {
-            rc = fail(err, err_len, path, k, key, "given twice");
-            break;
-        }
-        if (v == NULL || v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0) {
-            rc = fail(err, err_len, path, v ? v : k, key, "expected a value");
-            break;
-        }
-        const char *s = (const char *)v->data.scalar.value;
-        double num;
-        switch (ki) {
-        case K_NATION:
-            if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
-                s[2] < 'A' || s[2] > 'Z')
-                rc = fail(err, err_len, path, v, key,
-                          "expected an ISO 3166 alpha-3 code such as KOR");
-            else
-                memcpy(c.nation, s, 4);
-            break;
-        case K_POLICY:
-        case K_PKI:
-        case K_SENSORS:
-        case K_JOURNAL:
-        case K_AREAS: {
-            char *dst = ki == K_POLICY    ? c.policy
-                        : ki == K_PKI     ? c.pki
-                        : ki == K_SENSORS ? c.sensors
-                        : ki == K_JOURNAL ? c.journal
-                                          : c.areas;
-            if (resolve(path, s, dst, NODE_PATH_LEN) != 0)
-                rc = fail(err, err_len, path, v, key, "path too long");
-            break;
-        }
-        case K_DOMAIN:
-            if (parse_num(s, 0, 230, &num) != 0 || num != (double)(uint32_t)num)
-                rc = fail(err, err_len, path, v, key, "expected a whole number 0..230");
-            else
-                c.domain_id = (uint32_t)num;
-            break;
-        case K_SECURE:
-        case K_LOOPBACK:
-        case K_EXERCISE: {
-            int *dst = ki == K_SECURE ? &c.secure : ki == K_LOOPBACK ? &c.loopback : &c.exercise;
-            if (parse_bool(s, dst) != 0)
-                rc = fail(err, err_len, path, v, key, "expected true or false");
-            break;
-        }
-        case K_HEARTBEAT:
-        case K_ASSESS:
-            if (parse_num(s, 0.01, 3600, &num) != 0)
-                rc = fail(err, err_len, path, v, key, "expected seconds, 0.01..3600");
-            else if (ki == K_HEARTBEAT)
-                c.heartbeat_s = num;
-            else
-                c.assess_interval_s = num;
-            break;
-        default:
-            break;
-        }
-    }
-    if (rc == 0) {
-        static const int REQUIRED[] = {K_NATION, K_POLICY, K_SENSORS, K_JOURNAL};
-        for (size_t i = 0; i < sizeof REQUIRED / sizeof REQUIRED[0] && rc == 0; i++)
-            if (!seen[REQUIRED[i]])
-                rc = fail(err, err_len, path, NULL, KEYS[REQUIRED[i]], "missing (required)");
-        if (rc == 0 && c.secure && !seen[K_PKI])
-            rc = fail(err, err_len, path, NULL, "pki",
-                      "missing: security is on and needs the folder mwds pki init made");
-        if (rc == 0 && !seen[K_AREAS])
-            snprintf(c.areas, sizeof c.areas, "%s", default_areas ? default_areas : "");
-    }
-done:
-    yaml_document_delete(&doc);
-    if (rc == 0)
-        *out = c;
-    return rc;
+    *out = c;
+    return 0;
 }

@@ -64,6 +64,56 @@ mwds_err mwds_assign_solve(const double *cost, int nr, int nc, const double *row
                            const double *col_miss, void *work, size_t work_len, int *row_to_col,
                            int *col_to_row, double *total);
 
+/* ---- sparse problems: gated pairs, solved cluster by cluster ------------ */
+
+/* A gated pair: a row id (a track, a system track), a column id (a
+ * measurement, a source) and the pair's finite cost. */
+typedef struct mwds_assign_pair {
+    int row, col;
+    double cost;
+} mwds_assign_pair;
+
+/* Scratch for mwds_assign_sparse_solve, sized once by _init so that a solve
+ * allocates nothing. Caller-allocated; the fields are the solver's. */
+typedef struct mwds_assign_sparse {
+    int n_rows, n_cols, max_pairs, max_cluster;
+    int *parent;            /* union-find over rows, then columns */
+    int *cl_head, *cl_next; /* pairs chained by cluster root */
+    int *cl_rows, *cl_cols; /* the rows and columns of the cluster being solved */
+    double *cost, *row_miss, *col_miss;
+    int *r2c, *c2r;
+    void *work;
+    size_t work_len;
+} mwds_assign_sparse;
+
+/* Sizes s for row ids below n_rows, column ids below n_cols, at most
+ * max_pairs pairs and clusters solved exactly up to max_cluster rows and
+ * columns (larger ones greedily). Errors: MWDS_EINVAL (a size below 1, or
+ * n_rows + n_cols beyond int), MWDS_ENOMEM; s then holds nothing to free.
+ * Cost: O(n_rows + n_cols + max_pairs + max_cluster^2) memory. */
+mwds_err mwds_assign_sparse_init(mwds_assign_sparse *s, int n_rows, int n_cols, int max_pairs,
+                                 int max_cluster);
+
+/* Frees what _init allocated. Harmless on a zeroed or finished s. */
+void mwds_assign_sparse_fini(mwds_assign_sparse *s);
+
+/* Minimum-cost assignment of the rows and columns of pairs[n_pairs] (each
+ * row and column pair at most once, ids in range, n_pairs <= max_pairs).
+ * Pairs that share a row or a column, directly or through others, form one
+ * cluster; clusters are independent and each is solved alone: exactly by
+ * mwds_assign_solve when it has at most max_cluster rows and columns, else
+ * greedily (pairs by increasing cost, each row and column once). A row left
+ * unassigned costs row_miss[row], or row_miss_all when row_miss is NULL;
+ * likewise a column. Writes row_to_col[row] and col_to_row[col] for every
+ * row and column of a pair (-1: unassigned); other entries are untouched.
+ * Returns the number of clusters assigned greedily. Ties are broken
+ * deterministically, by pair order. Cost: near-linear in n_pairs to find
+ * the clusters, then per cluster O(pairs x size) to list it and
+ * O(size^3) to solve it (greedy: O(pairs^2)); allocates nothing. */
+int mwds_assign_sparse_solve(mwds_assign_sparse *s, const mwds_assign_pair *pairs, int n_pairs,
+                             const double *row_miss, double row_miss_all, const double *col_miss,
+                             double col_miss_all, int *row_to_col, int *col_to_row);
+
 #ifdef __cplusplus
 }
 #endif

@@ -231,7 +231,6 @@ typedef struct source {
     /* per run */
     int ok;              /* aligned to the run's time */
     mwds_filter_state w; /* the aligned copy */
-    int match;           /* associate: the system slot assigned, -1 */
 } source;
 
 typedef struct system_rec {
@@ -239,13 +238,7 @@ typedef struct system_rec {
     int member[MWDS_FUSION_MAX_MEMBERS]; /* source slots in join order */
     mwds_vec6 x;                         /* fused position and velocity at the run */
     mwds_mat6 p;
-    int row_col; /* associate: the source assigned, -1 */
 } system_rec;
-
-typedef struct pair {
-    int row, col; /* system slot, source slot */
-    double d2;
-} pair;
 
 struct mwds_fusion {
     mwds_fusion_config c;
@@ -258,18 +251,13 @@ struct mwds_fusion {
     mwds_fusion_stats stats;
     /* per-run scratch */
     char (*origins)[MWDS_ORIGIN_LEN];
-    int *cand;      /* the unassigned sources of the origin being associated */
-    int *live_list; /* live system slots, for the merge */
-    pair *pairs;
+    int *cand;               /* the unassigned sources of the origin being associated */
+    int *live_list;          /* live system slots, for the merge */
+    mwds_assign_pair *pairs; /* rows are system slots, columns source slots */
     int max_pairs, n_pairs;
-    int *parent;  /* union-find over system slots, then source slots */
-    int *cl_head; /* first pair of each cluster root */
-    int *cl_next; /* next pair of the same cluster */
-    int *cl_rows, *cl_cols;
-    double *cost, *row_miss, *col_miss;
-    int *r2c, *c2r;
-    void *work;
-    size_t work_len;
+    int *sys_match; /* associate: the source assigned to each system slot, -1 */
+    int *src_match; /* associate: the system slot assigned to each source, -1 */
+    mwds_assign_sparse asg;
 };
 
 void mwds_fusion_config_default(mwds_fusion_config *c)
@@ -297,17 +285,9 @@ void mwds_fusion_destroy(mwds_fusion *f)
     free(f->cand);
     free(f->live_list);
     free(f->pairs);
-    free(f->parent);
-    free(f->cl_head);
-    free(f->cl_next);
-    free(f->cl_rows);
-    free(f->cl_cols);
-    free(f->cost);
-    free(f->row_miss);
-    free(f->col_miss);
-    free(f->r2c);
-    free(f->c2r);
-    free(f->work);
+    free(f->sys_match);
+    free(f->src_match);
+    mwds_assign_sparse_fini(&f->asg);
     free(f);
 }
 
@@ -334,7 +314,6 @@ mwds_err mwds_fusion_create(const mwds_fusion_config *c, mwds_fusion **out)
     f->gate = mwds_chi2_quantile(c->gate_p, 6.0);
     f->stale_ns = mwds_time_from_s(c->stale_s);
     const size_t ns = (size_t)c->max_sources, nsys = (size_t)c->max_system;
-    const size_t k = (size_t)c->max_cluster;
     f->max_pairs = c->max_sources * PAIRS_PER_SOURCE;
     f->src = calloc(ns, sizeof *f->src);
     f->sys = calloc(nsys, sizeof *f->sys);
@@ -343,21 +322,12 @@ mwds_err mwds_fusion_create(const mwds_fusion_config *c, mwds_fusion **out)
     f->cand = calloc(ns, sizeof *f->cand);
     f->live_list = calloc(nsys, sizeof *f->live_list);
     f->pairs = calloc((size_t)f->max_pairs, sizeof *f->pairs);
-    f->parent = calloc(nsys + ns, sizeof *f->parent);
-    f->cl_head = calloc(nsys + ns, sizeof *f->cl_head);
-    f->cl_next = calloc((size_t)f->max_pairs, sizeof *f->cl_next);
-    f->cl_rows = calloc(k, sizeof *f->cl_rows);
-    f->cl_cols = calloc(k, sizeof *f->cl_cols);
-    f->cost = calloc(k * k, sizeof *f->cost);
-    f->row_miss = calloc(k, sizeof *f->row_miss);
-    f->col_miss = calloc(k, sizeof *f->col_miss);
-    f->r2c = calloc(k, sizeof *f->r2c);
-    f->c2r = calloc(k, sizeof *f->c2r);
-    f->work_len = mwds_assign_workspace(c->max_cluster, c->max_cluster);
-    f->work = malloc(f->work_len);
+    f->sys_match = calloc(nsys, sizeof *f->sys_match);
+    f->src_match = calloc(ns, sizeof *f->src_match);
     if (!f->src || !f->sys || !f->out || !f->origins || !f->cand || !f->live_list || !f->pairs ||
-        !f->parent || !f->cl_head || !f->cl_next || !f->cl_rows || !f->cl_cols || !f->cost ||
-        !f->row_miss || !f->col_miss || !f->r2c || !f->c2r || !f->work) {
+        !f->sys_match || !f->src_match ||
+        mwds_assign_sparse_init(&f->asg, c->max_system, c->max_sources, f->max_pairs,
+                                c->max_cluster) != MWDS_OK) {
         mwds_fusion_destroy(f);
         return MWDS_ENOMEM;
     }
@@ -617,7 +587,7 @@ static void align(mwds_fusion *f, int64_t t_ns)
     for (int i = 0; i < f->c.max_sources; i++) {
         source *sr = &f->src[i];
         sr->ok = 0;
-        sr->match = -1;
+        f->src_match[i] = -1;
         if (!sr->used)
             continue;
         mwds_mat6 l;
@@ -735,121 +705,16 @@ static void merge_tracks(mwds_fusion *f)
     }
 }
 
-static int uf_find(int *parent, int x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void uf_union(int *parent, int a, int b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b)
-        parent[a < b ? b : a] = a < b ? a : b;
-}
-
-/* Greedy assignment of the cluster whose pairs chain from q0: pairs by
- * increasing d^2, each row and column once. O(pairs^2); only for clusters
- * over max_cluster (counted in the stats). */
-static void assign_greedy(mwds_fusion *f, int q0)
-{
-    for (;;) {
-        int best = -1;
-        for (int q = q0; q >= 0; q = f->cl_next[q]) {
-            const pair *p = &f->pairs[q];
-            if (f->sys[p->row].row_col >= 0 || f->src[p->col].match >= 0)
-                continue;
-            if (best < 0 || p->d2 < f->pairs[best].d2)
-                best = q;
-        }
-        if (best < 0)
-            return;
-        f->sys[f->pairs[best].row].row_col = f->pairs[best].col;
-        f->src[f->pairs[best].col].match = f->pairs[best].row;
-    }
-}
-
-/* Solves the gated pairs cluster by cluster: rows are system tracks,
- * columns sources; a pair costs d^2, a source left out costs the gate (it
- * starts a system track) and a system track left out nothing, so every
- * assignment inside the gate beats leaving both out, and among those the
- * summed d^2 is minimal. */
+/* Solves the gated pairs cluster by cluster (mwds/assign.h): rows are
+ * system tracks, columns sources; a pair costs d^2, a source left out costs
+ * the gate (it starts a system track) and a system track left out nothing,
+ * so every assignment inside the gate beats leaving both out, and among
+ * those the summed d^2 is minimal. */
 static void assign_pairs(mwds_fusion *f)
 {
-    const int ns = f->c.max_system;
-    for (int q = 0; q < f->n_pairs; q++) {
-        const pair *p = &f->pairs[q];
-        f->parent[p->row] = p->row;
-        f->parent[ns + p->col] = ns + p->col;
-        f->sys[p->row].row_col = -1;
-        f->src[p->col].match = -1;
-    }
-    for (int q = 0; q < f->n_pairs; q++)
-        uf_union(f->parent, f->pairs[q].row, ns + f->pairs[q].col);
-    for (int q = 0; q < f->n_pairs; q++)
-        f->cl_head[uf_find(f->parent, f->pairs[q].row)] = -1;
-    for (int q = f->n_pairs - 1; q >= 0; q--) {
-        int r = uf_find(f->parent, f->pairs[q].row);
-        f->cl_next[q] = f->cl_head[r];
-        f->cl_head[r] = q;
-    }
-    const int k = f->c.max_cluster;
-    for (int q0 = 0; q0 < f->n_pairs; q0++) {
-        if (f->cl_head[uf_find(f->parent, f->pairs[q0].row)] != q0)
-            continue; /* each cluster once, from its first pair */
-        int nr = 0, nc = 0, big = 0;
-        for (int q = q0; q >= 0 && !big; q = f->cl_next[q]) {
-            const pair *p = &f->pairs[q];
-            int a = 0, b = 0;
-            while (a < nr && f->cl_rows[a] != p->row)
-                a++;
-            while (b < nc && f->cl_cols[b] != p->col)
-                b++;
-            big = (a == nr && nr == k) || (b == nc && nc == k);
-            if (!big) {
-                nr += a == nr;
-                nc += b == nc;
-                f->cl_rows[a] = p->row;
-                f->cl_cols[b] = p->col;
-            }
-        }
-        if (big) {
-            f->stats.greedy_clusters++;
-            assign_greedy(f, q0);
-            continue;
-        }
-        for (int a = 0; a < nr * nc; a++)
-            f->cost[a] = INFINITY;
-        for (int q = q0; q >= 0; q = f->cl_next[q]) {
-            const pair *p = &f->pairs[q];
-            int a = 0, b = 0;
-            while (f->cl_rows[a] != p->row)
-                a++;
-            while (f->cl_cols[b] != p->col)
-                b++;
-            f->cost[a * nc + b] = p->d2;
-        }
-        for (int a = 0; a < nr; a++)
-            f->row_miss[a] = 0.0;
-        for (int b = 0; b < nc; b++)
-            f->col_miss[b] = f->gate;
-        if (mwds_assign_solve(f->cost, nr, nc, f->row_miss, f->col_miss, f->work, f->work_len,
-                              f->r2c, f->c2r, NULL) != MWDS_OK) {
-            /* not expected (costs are finite or +inf by construction) */
-            f->stats.greedy_clusters++;
-            assign_greedy(f, q0);
-            continue;
-        }
-        for (int a = 0; a < nr; a++)
-            if (f->r2c[a] >= 0) {
-                f->sys[f->cl_rows[a]].row_col = f->cl_cols[f->r2c[a]];
-                f->src[f->cl_cols[f->r2c[a]]].match = f->cl_rows[a];
-            }
-    }
+    int greedy = mwds_assign_sparse_solve(&f->asg, f->pairs, f->n_pairs, NULL, 0.0, NULL, f->gate,
+                                          f->sys_match, f->src_match);
+    f->stats.greedy_clusters += (uint64_t)greedy;
 }
 
 static int free_system_slot(const mwds_fusion *f)
@@ -872,7 +737,7 @@ static int associate_origin(mwds_fusion *f, const char *origin, int64_t t_ns)
 {
     int n_cand = 0;
     for (int i = 0; i < f->c.max_sources; i++) {
-        f->src[i].match = -1;
+        f->src_match[i] = -1;
         if (unassigned(&f->src[i]) && same_origin(f->src[i].s.origin, origin))
             f->cand[n_cand++] = i;
     }
@@ -896,7 +761,7 @@ static int associate_origin(mwds_fusion *f, const char *origin, int64_t t_ns)
                 f->stats.pairs_dropped++;
                 continue;
             }
-            f->pairs[f->n_pairs++] = (pair){k, i, d2};
+            f->pairs[f->n_pairs++] = (mwds_assign_pair){k, i, d2};
         }
     }
     assign_pairs(f);
@@ -907,11 +772,11 @@ static int associate_origin(mwds_fusion *f, const char *origin, int64_t t_ns)
         mwds_vec6 xb;
         mwds_mat6 pb;
         kinematics(&sr->w, &xb, &pb);
-        if (sr->match >= 0) {
-            system_rec *y = &f->sys[sr->match];
+        if (f->src_match[i] >= 0) {
+            system_rec *y = &f->sys[f->src_match[i]];
             if (fold(f, y, &xb, &pb) == MWDS_OK) {
                 y->member[y->n_members++] = i;
-                sr->system = sr->match;
+                sr->system = f->src_match[i];
             } else {
                 f->stats.numeric_errors++;
                 sr->ok = 0;

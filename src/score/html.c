@@ -155,26 +155,6 @@ static double my(const map *m, double lat)
     return (m->lat1 - lat) / (m->lat1 - m->lat0) * m->h;
 }
 
-/* The final impact prediction in a cell (the row that became available
- * last), or NULL. */
-static const sc_warning_row *final_pip(const mwds_score *s, size_t l, size_t n)
-{
-    const sc_cell *c = sc_cell_at(s, l, n);
-    if (s->nations[n].journal < 0 || c->n_pip == 0)
-        return NULL;
-    const sc_journal *j = &s->journals[s->nations[n].journal];
-    const sc_warning_row *best = NULL;
-    for (int k = 0; k < c->n_pip; k++) {
-        const sc_warning_row *w = &j->wr[c->pip[k]];
-        if (w->t_avail_ns > s->truth[l].impact_ns)
-            continue;
-        if (best == NULL || w->t_avail_ns > best->t_avail_ns ||
-            (w->t_avail_ns == best->t_avail_ns && w->issued_ns > best->issued_ns))
-            best = w;
-    }
-    return best;
-}
-
 static void ellipse_points(const sc_warning_row *w, double *lon, double *lat)
 {
     mwds_ellipse el;
@@ -215,7 +195,7 @@ static void write_map(FILE *f, const mwds_score *s)
         for (size_t k = 0; k < t->n_gt; k++)
             map_extend(b, mlon(&m, t->gt_lon[k]), t->gt_lat[k]);
         for (size_t n = 0; n < s->n_nations; n++) {
-            const sc_warning_row *w = final_pip(s, l, n);
+            const sc_warning_row *w = mwds__score_final_pip(s, l, n);
             if (w == NULL || w->p.semi_major_km > 2000.0)
                 continue; /* an ellipse larger than a region would hide the scene */
             ellipse_points(w, elon, elat);
@@ -301,7 +281,7 @@ static void write_map(FILE *f, const mwds_score *s)
             fputs("</text>\n", f);
         }
         for (size_t n = 0; n < s->n_nations; n++) {
-            const sc_warning_row *w = final_pip(s, l, n);
+            const sc_warning_row *w = mwds__score_final_pip(s, l, n);
             if (w == NULL)
                 continue;
             ellipse_points(w, elon, elat);

@@ -621,26 +621,32 @@ static mwds_err cells(mwds_score *s)
     return MWDS_OK;
 }
 
-/* Each cell's final PIP and time-of-impact errors: those of the impact
- * prediction that became available last before the impact (ties: the
- * latest issued). */
+const sc_warning_row *mwds__score_final_pip(const mwds_score *s, size_t l, size_t n)
+{
+    const sc_cell *c = sc_cell_at(s, l, n);
+    if (s->nations[n].journal < 0 || c->n_pip == 0)
+        return NULL;
+    const sc_journal *j = &s->journals[s->nations[n].journal];
+    const sc_warning_row *best = NULL;
+    for (int k = 0; k < c->n_pip; k++) {
+        const sc_warning_row *w = &j->wr[c->pip[k]];
+        if (w->t_avail_ns > s->truth[l].impact_ns)
+            continue;
+        if (best == NULL || w->t_avail_ns > best->t_avail_ns ||
+            (w->t_avail_ns == best->t_avail_ns && w->issued_ns > best->issued_ns))
+            best = w;
+    }
+    return best;
+}
+
+/* Each cell's final PIP and time-of-impact errors: those of its final
+ * impact prediction. */
 static void pip_final(mwds_score *s)
 {
     for (size_t l = 0; l < s->n_truth; l++)
         for (size_t n = 0; n < s->n_nations; n++) {
             sc_cell *c = sc_cell_at(s, l, n);
-            if (c->n_pip == 0 || s->nations[n].journal < 0)
-                continue;
-            const sc_journal *j = &s->journals[s->nations[n].journal];
-            const sc_warning_row *best = NULL;
-            for (int k = 0; k < c->n_pip; k++) {
-                const sc_warning_row *w = &j->wr[c->pip[k]];
-                if (w->t_avail_ns > s->truth[l].impact_ns)
-                    continue;
-                if (best == NULL || w->t_avail_ns > best->t_avail_ns ||
-                    (w->t_avail_ns == best->t_avail_ns && w->issued_ns > best->issued_ns))
-                    best = w;
-            }
+            const sc_warning_row *best = mwds__score_final_pip(s, l, n);
             if (best != NULL) {
                 c->pip_final_km = best->pip_err_km;
                 c->toi_final_s = best->toi_err_s;

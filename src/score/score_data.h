@@ -139,4 +139,8 @@ static inline sc_cell *sc_cell_at(const mwds_score *s, size_t launch, size_t nat
     return &s->cells[launch * s->n_nations + nation];
 }
 
+/* A cell's final impact prediction: the one that became available last
+ * before the impact (ties: the latest issued), or NULL. O(predictions). */
+const sc_warning_row *mwds__score_final_pip(const mwds_score *s, size_t launch, size_t nation);
+
 #endif

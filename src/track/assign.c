@@ -40,6 +40,8 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mwds/assign.h"
 
@@ -247,4 +249,184 @@ mwds_err mwds_assign_solve(const double *cost, int nr, int nc, const double *row
     if (total != NULL)
         *total = sum;
     return MWDS_OK;
+}
+
+/* ---- sparse problems ------------------------------------------------------- */
+
+void mwds_assign_sparse_fini(mwds_assign_sparse *s)
+{
+    free(s->parent);
+    free(s->cl_head);
+    free(s->cl_next);
+    free(s->cl_rows);
+    free(s->cl_cols);
+    free(s->cost);
+    free(s->row_miss);
+    free(s->col_miss);
+    free(s->r2c);
+    free(s->c2r);
+    free(s->work);
+    memset(s, 0, sizeof *s);
+}
+
+mwds_err mwds_assign_sparse_init(mwds_assign_sparse *s, int n_rows, int n_cols, int max_pairs,
+                                 int max_cluster)
+{
+    memset(s, 0, sizeof *s);
+    if (n_rows < 1 || n_cols < 1 || max_pairs < 1 || max_cluster < 1 || n_rows > INT_MAX - n_cols)
+        return MWDS_EINVAL;
+    const size_t work_len = mwds_assign_workspace(max_cluster, max_cluster);
+    if (work_len == SIZE_MAX)
+        return MWDS_EINVAL;
+    const size_t n = (size_t)n_rows + (size_t)n_cols, k = (size_t)max_cluster;
+    s->parent = calloc(n, sizeof *s->parent);
+    s->cl_head = calloc(n, sizeof *s->cl_head);
+    /* indexed by pair, not by row or column */
+    s->cl_next = calloc((size_t)max_pairs, sizeof *s->cl_next);
+    s->cl_rows = calloc(k, sizeof *s->cl_rows);
+    s->cl_cols = calloc(k, sizeof *s->cl_cols);
+    s->cost = calloc(k * k, sizeof *s->cost);
+    s->row_miss = calloc(k, sizeof *s->row_miss);
+    s->col_miss = calloc(k, sizeof *s->col_miss);
+    s->r2c = calloc(k, sizeof *s->r2c);
+    s->c2r = calloc(k, sizeof *s->c2r);
+    s->work = malloc(work_len);
+    if (!s->parent || !s->cl_head || !s->cl_next || !s->cl_rows || !s->cl_cols || !s->cost ||
+        !s->row_miss || !s->col_miss || !s->r2c || !s->c2r || !s->work) {
+        mwds_assign_sparse_fini(s);
+        return MWDS_ENOMEM;
+    }
+    s->n_rows = n_rows;
+    s->n_cols = n_cols;
+    s->max_pairs = max_pairs;
+    s->max_cluster = max_cluster;
+    s->work_len = work_len;
+    return MWDS_OK;
+}
+
+static int uf_find(int *parent, int x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static void uf_union(int *parent, int a, int b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a != b)
+        parent[a < b ? b : a] = a < b ? a : b;
+}
+
+/* The cluster whose pairs chain from q0, greedily: pairs by increasing
+ * cost, each row and column once. O(pairs^2); only for clusters over
+ * max_cluster (counted by the caller). */
+static void assign_greedy(const mwds_assign_sparse *s, const mwds_assign_pair *pairs, int q0,
+                          int *row_to_col, int *col_to_row)
+{
+    for (;;) {
+        int best = -1;
+        for (int q = q0; q >= 0; q = s->cl_next[q]) {
+            const mwds_assign_pair *p = &pairs[q];
+            if (row_to_col[p->row] >= 0 || col_to_row[p->col] >= 0)
+                continue;
+            if (best < 0 || p->cost < pairs[best].cost)
+                best = q;
+        }
+        if (best < 0)
+            return;
+        row_to_col[pairs[best].row] = pairs[best].col;
+        col_to_row[pairs[best].col] = pairs[best].row;
+    }
+}
+
+int mwds_assign_sparse_solve(mwds_assign_sparse *s, const mwds_assign_pair *pairs, int n_pairs,
+                             const double *row_miss, double row_miss_all, const double *col_miss,
+                             double col_miss_all, int *row_to_col, int *col_to_row)
+{
+    const int nr_all = s->n_rows;
+    for (int q = 0; q < n_pairs; q++) {
+        const mwds_assign_pair *p = &pairs[q];
+        s->parent[p->row] = p->row;
+        s->parent[nr_all + p->col] = nr_all + p->col;
+        row_to_col[p->row] = -1;
+        col_to_row[p->col] = -1;
+    }
+    for (int q = 0; q < n_pairs; q++)
+        uf_union(s->parent, pairs[q].row, nr_all + pairs[q].col);
+    /* pairs chained by cluster root: cl_head[root] -> pair -> cl_next */
+    for (int q = 0; q < n_pairs; q++)
+        s->cl_head[uf_find(s->parent, pairs[q].row)] = -1;
+    for (int q = n_pairs - 1; q >= 0; q--) {
+        int r = uf_find(s->parent, pairs[q].row);
+        s->cl_next[q] = s->cl_head[r];
+        s->cl_head[r] = q;
+    }
+    const int k = s->max_cluster;
+    int greedy = 0;
+    for (int q0 = 0; q0 < n_pairs; q0++) {
+        if (s->cl_head[uf_find(s->parent, pairs[q0].row)] != q0)
+            continue; /* each cluster once, from its first pair */
+        /* the cluster's rows and columns (linear scans: clusters are small) */
+        int nr = 0, nc = 0, np = 0, big = 0;
+        for (int q = q0; q >= 0 && !big; q = s->cl_next[q]) {
+            const mwds_assign_pair *p = &pairs[q];
+            int a = 0, b = 0;
+            while (a < nr && s->cl_rows[a] != p->row)
+                a++;
+            while (b < nc && s->cl_cols[b] != p->col)
+                b++;
+            big = (a == nr && nr == k) || (b == nc && nc == k);
+            if (!big) {
+                nr += a == nr;
+                nc += b == nc;
+                s->cl_rows[a] = p->row;
+                s->cl_cols[b] = p->col;
+            }
+            np++;
+        }
+        if (big) {
+            greedy++;
+            assign_greedy(s, pairs, q0, row_to_col, col_to_row);
+            continue;
+        }
+        for (int a = 0; a < nr; a++)
+            s->row_miss[a] = row_miss != NULL ? row_miss[s->cl_rows[a]] : row_miss_all;
+        for (int b = 0; b < nc; b++)
+            s->col_miss[b] = col_miss != NULL ? col_miss[s->cl_cols[b]] : col_miss_all;
+        /* a lone pair, the common case, needs no solver */
+        if (np == 1 && pairs[q0].cost < s->row_miss[0] + s->col_miss[0]) {
+            row_to_col[pairs[q0].row] = pairs[q0].col;
+            col_to_row[pairs[q0].col] = pairs[q0].row;
+            continue;
+        }
+        for (int a = 0; a < nr * nc; a++)
+            s->cost[a] = INFINITY;
+        for (int q = q0; q >= 0; q = s->cl_next[q]) {
+            const mwds_assign_pair *p = &pairs[q];
+            int a = 0, b = 0;
+            while (s->cl_rows[a] != p->row)
+                a++;
+            while (s->cl_cols[b] != p->col)
+                b++;
+            s->cost[a * nc + b] = p->cost;
+        }
+        if (mwds_assign_solve(s->cost, nr, nc, s->row_miss, s->col_miss, s->work, s->work_len,
+                              s->r2c, s->c2r, NULL) != MWDS_OK) {
+            /* not expected (costs are finite or +inf by construction); if it
+             * happens, assign greedily as the count says */
+            greedy++;
+            assign_greedy(s, pairs, q0, row_to_col, col_to_row);
+            continue;
+        }
+        for (int a = 0; a < nr; a++)
+            if (s->r2c[a] >= 0) {
+                row_to_col[s->cl_rows[a]] = s->cl_cols[s->r2c[a]];
+                col_to_row[s->cl_cols[s->r2c[a]]] = s->cl_rows[a];
+            }
+    }
+    return greedy;
 }

@@ -61,11 +61,6 @@ typedef struct gate_info {
     mwds_filter_params fp; /* the noise it was predicted with (adaptive) */
 } gate_info;
 
-typedef struct pair {
-    int track, meas;
-    double d2;
-} pair;
-
 struct mwds_tracker {
     mwds_tracker_config c;
     const mwds_sensor *sensors;
@@ -83,17 +78,13 @@ struct mwds_tracker {
     /* per-look scratch */
     int *order;         /* measurement indices sorted by first coordinate */
     double *key;        /* first coordinate of each measurement */
-    pair *pairs;
+    mwds_assign_pair *pairs; /* rows are track slots, columns measurements */
     int max_pairs, n_pairs;
-    int *parent;        /* union-find over tracks then measurements */
     int *meas_track;    /* assignment: track slot of each measurement, -1 */
     int *track_meas;    /* assignment: measurement of each track slot, -1 */
     unsigned char *gated_confirmed; /* measurement gated by a confirmed track */
-    int *cl_rows, *cl_cols, *cl_head, *cl_next;
-    double *cost, *row_miss, *col_miss;
-    int *r2c, *c2r;
-    void *work;
-    size_t work_len;
+    double *miss;       /* the cost of leaving a track slot unassigned: its gate */
+    mwds_assign_sparse asg; /* the associator's scratch */
 };
 
 void mwds_tracker_config_default(mwds_tracker_config *c)
@@ -131,20 +122,11 @@ void mwds_tracker_destroy(mwds_tracker *t)
     free(t->order);
     free(t->key);
     free(t->pairs);
-    free(t->parent);
     free(t->meas_track);
     free(t->track_meas);
     free(t->gated_confirmed);
-    free(t->cl_rows);
-    free(t->cl_cols);
-    free(t->cl_head);
-    free(t->cl_next);
-    free(t->cost);
-    free(t->row_miss);
-    free(t->col_miss);
-    free(t->r2c);
-    free(t->c2r);
-    free(t->work);
+    free(t->miss);
+    mwds_assign_sparse_fini(&t->asg);
     free(t);
 }
 
@@ -189,32 +171,20 @@ mwds_err mwds_tracker_create(const mwds_tracker_config *c, const mwds_sensor *se
         t->sum99[d] = mwds_chi2_quantile(0.99, d);
     t->merge_gate6 = mwds_chi2_quantile(0.999, 6);
     const size_t nt = (size_t)c->max_tracks, nm = (size_t)c->max_meas_per_look;
-    const size_t k = (size_t)c->max_cluster;
     t->max_pairs = c->max_tracks * PAIRS_PER_TRACK;
     t->tracks = calloc(nt, sizeof *t->tracks);
     t->gi = calloc(nt, sizeof *t->gi);
     t->order = calloc(nm, sizeof *t->order);
     t->key = calloc(nm, sizeof *t->key);
     t->pairs = calloc((size_t)t->max_pairs, sizeof *t->pairs);
-    t->parent = calloc(nt + nm, sizeof *t->parent);
     t->meas_track = calloc(nm, sizeof *t->meas_track);
     t->track_meas = calloc(nt, sizeof *t->track_meas);
     t->gated_confirmed = calloc(nm, 1);
-    t->cl_rows = calloc(nt, sizeof *t->cl_rows);
-    t->cl_cols = calloc(nm, sizeof *t->cl_cols);
-    t->cl_head = calloc(nt + nm, sizeof *t->cl_head);
-    t->cl_next = calloc(nt + nm, sizeof *t->cl_next);
-    t->cost = calloc(k * k, sizeof *t->cost);
-    t->row_miss = calloc(k, sizeof *t->row_miss);
-    t->col_miss = calloc(k, sizeof *t->col_miss);
-    t->r2c = calloc(k, sizeof *t->r2c);
-    t->c2r = calloc(k, sizeof *t->c2r);
-    t->work_len = mwds_assign_workspace(c->max_cluster, c->max_cluster);
-    t->work = malloc(t->work_len);
-    if (!t->tracks || !t->gi || !t->order || !t->key || !t->pairs || !t->parent ||
-        !t->meas_track || !t->track_meas || !t->gated_confirmed || !t->cl_rows || !t->cl_cols ||
-        !t->cl_head || !t->cl_next || !t->cost || !t->row_miss || !t->col_miss || !t->r2c ||
-        !t->c2r || !t->work) {
+    t->miss = calloc(nt, sizeof *t->miss);
+    if (!t->tracks || !t->gi || !t->order || !t->key || !t->pairs || !t->meas_track ||
+        !t->track_meas || !t->gated_confirmed || !t->miss ||
+        mwds_assign_sparse_init(&t->asg, c->max_tracks, c->max_meas_per_look, t->max_pairs,
+                                c->max_cluster) != MWDS_OK) {
         mwds_tracker_destroy(t);
         return MWDS_ENOMEM;
     }
@@ -356,7 +326,7 @@ static void add_pair(mwds_tracker *t, int track, int meas, double d2)
         t->stats.pairs_dropped++;
         return;
     }
-    t->pairs[t->n_pairs++] = (pair){track, meas, d2};
+    t->pairs[t->n_pairs++] = (mwds_assign_pair){track, meas, d2};
 }
 
 /* Gated pairs of every active track with the look's measurements. The
@@ -399,130 +369,20 @@ static void gate_all(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
 
 /* ---- associator ------------------------------------------------------------------ */
 
-static int uf_find(int *parent, int x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void uf_union(int *parent, int a, int b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b)
-        parent[a < b ? b : a] = a < b ? a : b;
-}
-
-/* Greedy assignment of the cluster whose pairs chain from q0: pairs by
- * increasing d^2, each track and measurement once. O(pairs^2), used only for
- * clusters over max_cluster (counted in the stats). */
-static void assign_greedy(mwds_tracker *t, int q0)
-{
-    for (;;) {
-        int best = -1;
-        for (int q = q0; q >= 0; q = t->cl_next[q]) {
-            const pair *p = &t->pairs[q];
-            if (t->track_meas[p->track] >= 0 || t->meas_track[p->meas] >= 0)
-                continue;
-            if (best < 0 || p->d2 < t->pairs[best].d2)
-                best = q;
-        }
-        if (best < 0)
-            return;
-        t->track_meas[t->pairs[best].track] = t->pairs[best].meas;
-        t->meas_track[t->pairs[best].meas] = t->pairs[best].track;
-    }
-}
-
-/* Splits the gated pairs into independent clusters and assigns each. */
+/* Global nearest neighbour over the gated pairs, cluster by cluster
+ * (mwds/assign.h): a pair costs d^2, a track left out its gate (a missed
+ * detection) and a measurement left out nothing (it may start a track). */
 static void associate(mwds_tracker *t, int n)
 {
-    const int nt = t->c.max_tracks;
-    for (int i = 0; i < nt; i++)
+    for (int i = 0; i < t->c.max_tracks; i++)
         t->track_meas[i] = -1;
     for (int j = 0; j < n; j++)
         t->meas_track[j] = -1;
-    if (t->n_pairs == 0)
-        return;
-    for (int q = 0; q < t->n_pairs; q++) {
-        t->parent[t->pairs[q].track] = t->pairs[q].track;
-        t->parent[nt + t->pairs[q].meas] = nt + t->pairs[q].meas;
-    }
     for (int q = 0; q < t->n_pairs; q++)
-        uf_union(t->parent, t->pairs[q].track, nt + t->pairs[q].meas);
-    /* pairs chained by cluster root: cl_head[root] -> pair -> cl_next */
-    for (int q = 0; q < t->n_pairs; q++)
-        t->cl_head[uf_find(t->parent, t->pairs[q].track)] = -1;
-    for (int q = t->n_pairs - 1; q >= 0; q--) {
-        int r = uf_find(t->parent, t->pairs[q].track);
-        t->cl_next[q] = t->cl_head[r];
-        t->cl_head[r] = q;
-    }
-    const int k = t->c.max_cluster;
-    for (int q0 = 0; q0 < t->n_pairs; q0++) {
-        int r = uf_find(t->parent, t->pairs[q0].track);
-        if (t->cl_head[r] != q0)
-            continue; /* each cluster once, from its first pair */
-        /* the cluster's rows and columns (linear scans: clusters are small) */
-        int nr = 0, nc = 0, np = 0, big = 0;
-        for (int q = q0; q >= 0 && !big; q = t->cl_next[q]) {
-            const pair *p = &t->pairs[q];
-            int a = 0, b = 0;
-            while (a < nr && t->cl_rows[a] != p->track)
-                a++;
-            while (b < nc && t->cl_cols[b] != p->meas)
-                b++;
-            big = (a == nr && nr == k) || (b == nc && nc == k);
-            nr += a == nr;
-            nc += b == nc;
-            if (!big) {
-                t->cl_rows[a] = p->track;
-                t->cl_cols[b] = p->meas;
-            }
-            np++;
-        }
-        if (big) {
-            t->stats.greedy_clusters++;
-            assign_greedy(t, q0);
-            continue;
-        }
-        if (np == 1) {
-            t->track_meas[t->pairs[q0].track] = t->pairs[q0].meas;
-            t->meas_track[t->pairs[q0].meas] = t->pairs[q0].track;
-            continue;
-        }
-        for (int a = 0; a < nr * nc; a++)
-            t->cost[a] = INFINITY;
-        for (int q = q0; q >= 0; q = t->cl_next[q]) {
-            const pair *p = &t->pairs[q];
-            int a = 0, b = 0;
-            while (t->cl_rows[a] != p->track)
-                a++;
-            while (t->cl_cols[b] != p->meas)
-                b++;
-            t->cost[a * nc + b] = p->d2;
-        }
-        for (int a = 0; a < nr; a++)
-            t->row_miss[a] = t->gate[t->gi[t->cl_rows[a]].dim];
-        for (int b = 0; b < nc; b++)
-            t->col_miss[b] = 0.0;
-        if (mwds_assign_solve(t->cost, nr, nc, t->row_miss, t->col_miss, t->work, t->work_len,
-                              t->r2c, t->c2r, NULL) != MWDS_OK) {
-            /* not expected (inputs are finite or +inf by construction); if
-             * it happens, assign greedily as the counter says */
-            t->stats.greedy_clusters++;
-            assign_greedy(t, q0);
-            continue;
-        }
-        for (int a = 0; a < nr; a++)
-            if (t->r2c[a] >= 0) {
-                t->track_meas[t->cl_rows[a]] = t->cl_cols[t->r2c[a]];
-                t->meas_track[t->cl_cols[t->r2c[a]]] = t->cl_rows[a];
-            }
-    }
+        t->miss[t->pairs[q].row] = t->gate[t->gi[t->pairs[q].row].dim];
+    int greedy = mwds_assign_sparse_solve(&t->asg, t->pairs, t->n_pairs, t->miss, 0.0, NULL, 0.0,
+                                          t->track_meas, t->meas_track);
+    t->stats.greedy_clusters += (uint64_t)greedy;
 }
 
 /* ---- track life: updates, switching, deletion, initiation ------------------------ */

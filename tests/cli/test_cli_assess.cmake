@@ -10,19 +10,7 @@ cmake_policy(SET CMP0057 NEW)
 # Also: exit codes for bad input.
 # Run as: cmake -DMWDS=/path/to/mwds -DSCENARIOS=/path/to/scenarios -P test_cli_assess.cmake
 
-function(assess scenario)
-  execute_process(COMMAND ${MWDS} assess ${SCENARIOS}/${scenario} --json
-                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "mwds assess ${scenario}: exit ${rc}: ${err}")
-  endif()
-  set(out "${out}" PARENT_SCOPE)
-endfunction()
-
-function(int_of var text)
-  string(REGEX REPLACE "^(-?[0-9]+).*$" "\\1" v "${text}")
-  set(${var} ${v} PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
 
 # Checks every IMPACT_PREDICTION: no threatened territory; class and profile
 # if given. Sets n_pred in the caller.
@@ -56,7 +44,7 @@ function(check_predictions label want_class want_profile)
   message(STATUS "${label}: ${count} impact predictions, none on land")
 endfunction()
 
-assess(irbm-over-japan.yaml)
+expect_exit(0 assess ${SCENARIOS}/irbm-over-japan.yaml --json)
 check_predictions("IRBM over Japan" "IRBM" "standard")
 string(JSON n LENGTH "${out}" warnings)
 math(EXPR last "${n} - 1")
@@ -84,24 +72,19 @@ foreach(nation KOR USA JPN)
   endif()
 endforeach()
 
-assess(salvo-search-and-track.yaml)
+expect_exit(0 assess ${SCENARIOS}/salvo-search-and-track.yaml --json)
 check_predictions("SRBM salvo" "" "")
 
-assess(icbm-lofted-hokkaido.yaml)
+expect_exit(0 assess ${SCENARIOS}/icbm-lofted-hokkaido.yaml --json)
 check_predictions("lofted ICBM west of Hokkaido" "ICBM" "lofted")
 
-execute_process(COMMAND ${MWDS} assess ${SCENARIOS}/irbm-over-japan.yaml --areas /nonexistent.geojson
-                ERROR_VARIABLE err RESULT_VARIABLE rc)
-if(NOT rc EQUAL 2 OR NOT err MATCHES "/nonexistent.geojson")
-  message(FATAL_ERROR "a missing areas file: exit ${rc}, '${err}'")
+expect_exit(2 assess ${SCENARIOS}/irbm-over-japan.yaml --areas /nonexistent.geojson)
+if(NOT err MATCHES "/nonexistent.geojson")
+  message(FATAL_ERROR "a missing areas file: the message does not name it: '${err}'")
 endif()
 
 # mwds bench assess: one run of each case, its JSON keys (figures live in docs/)
-execute_process(COMMAND ${MWDS} bench assess --runs 1 --json OUTPUT_VARIABLE out
-                ERROR_VARIABLE err RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "mwds bench assess: exit ${rc}: ${err}")
-endif()
+expect_exit(0 bench assess --runs 1 --json)
 string(JSON n LENGTH "${out}")
 if(NOT n EQUAL 3)
   message(FATAL_ERROR "mwds bench assess: expected 3 cases, got ${n}")

@@ -3,11 +3,9 @@
 # JSON output, so a failure cannot hide behind a matching line of text).
 # Run as: cmake -DMWDS=/path/to/mwds -P test_cli_flights.cmake
 
-execute_process(COMMAND ${MWDS} flights --json OUTPUT_VARIABLE out ERROR_VARIABLE err
-                RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "mwds flights --json exited ${rc}: ${err}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
+
+expect_exit(0 flights --json)
 string(JSON n LENGTH "${out}")
 if(n LESS 3)
   message(FATAL_ERROR "expected at least 3 published flights, got ${n}")

@@ -2,21 +2,7 @@
 # tracked by every nation (read from the JSON output).
 # Run as: cmake -DMWDS=/path/to/mwds -DSCENARIOS=/path/to/scenarios -P test_cli_track.cmake
 
-function(expect_exit code)
-  execute_process(COMMAND ${MWDS} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                  RESULT_VARIABLE rc)
-  if(NOT rc EQUAL ${code})
-    message(FATAL_ERROR "mwds ${ARGN}: exit ${rc}, expected ${code}: ${err}")
-  endif()
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-# integer part of a JSON number
-function(int_of var text)
-  string(REGEX REPLACE "^(-?[0-9]+).*$" "\\1" v "${text}")
-  set(${var} ${v} PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
 
 # bad input: a clear message naming what was wrong, exit 2
 expect_exit(2 track ${SCENARIOS}/no-such-file.yaml)

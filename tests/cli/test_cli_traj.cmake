@@ -2,30 +2,7 @@
 # one-line error naming the flag with exit status 2 for each kind of bad input.
 # Run as: cmake -DMWDS=/path/to/mwds -P test_cli_traj.cmake
 
-function(run_mwds out_var err_var rc_var)
-  execute_process(COMMAND ${MWDS} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                  RESULT_VARIABLE rc)
-  set(${out_var} "${out}" PARENT_SCOPE)
-  set(${err_var} "${err}" PARENT_SCOPE)
-  set(${rc_var} "${rc}" PARENT_SCOPE)
-endfunction()
-
-function(expect_usage_error flag_pattern)
-  run_mwds(out err rc ${ARGN})
-  if(NOT rc EQUAL 2)
-    message(FATAL_ERROR "mwds ${ARGN}: exit ${rc}, want 2\nstderr: ${err}")
-  endif()
-  if(NOT err MATCHES "${flag_pattern}")
-    message(FATAL_ERROR "mwds ${ARGN}: stderr does not match '${flag_pattern}': ${err}")
-  endif()
-  string(STRIP "${err}" stripped)
-  if(stripped MATCHES "\n")
-    message(FATAL_ERROR "mwds ${ARGN}: error is not one line: ${err}")
-  endif()
-  if(NOT out STREQUAL "")
-    message(FATAL_ERROR "mwds ${ARGN}: printed to stdout on error: ${out}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
 
 function(expect_between name value lo hi)
   if(value LESS lo OR value GREATER hi)
@@ -34,11 +11,8 @@ function(expect_between name value lo hi)
 endfunction()
 
 # JSON: the published 4 Oct 2022 profile
-run_mwds(out err rc traj --launch 40.61,126.43 --azimuth 84.2 --range-km 4600
-         --apogee-km 970 --class irbm --json)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "traj --json failed (${rc}): ${err}")
-endif()
+expect_exit(0 traj --launch 40.61,126.43 --azimuth 84.2 --range-km 4600 --apogee-km 970
+            --class irbm --json)
 foreach(key apogee_km range_km flight_time_s impact_lat impact_lon burnout_time_s
             burnout_alt_km burnout_speed_m_s max_speed_m_s)
   string(JSON v ERROR_VARIABLE jerr GET "${out}" ${key})
@@ -59,18 +33,15 @@ expect_between(flight_time_s ${t} 1254 1386)  # 22 min within 5 %
 # is on it; with rotation the Coriolis force deflects an eastbound missile in
 # the northern hemisphere to the right (south), here by a few hundred km.
 expect_between(impact_lat ${lat} 29.5 32.0)
-run_mwds(out err rc traj --launch 40.61,126.43 --azimuth 84.2 --range-km 4600
-         --apogee-km 970 --class irbm --json --no-rotation)
+expect_exit(0 traj --launch 40.61,126.43 --azimuth 84.2 --range-km 4600 --apogee-km 970
+            --class irbm --json --no-rotation)
 string(JSON lat_nr GET "${out}" impact_lat)
 string(JSON lon_nr GET "${out}" impact_lon)
 expect_between(impact_lat_no_rotation ${lat_nr} 32.59 32.69)
 expect_between(impact_lon_no_rotation ${lon_nr} 177.55 177.75)
 
 # CSV: header, one row a second, ends at impact near zero height
-run_mwds(out err rc traj --launch 38,127 --azimuth 90 --range-km 300 --class srbm --csv)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "traj --csv failed (${rc}): ${err}")
-endif()
+expect_exit(0 traj --launch 38,127 --azimuth 90 --range-km 300 --class srbm --csv)
 string(REGEX MATCHALL "[^\n]+" lines "${out}")
 list(GET lines 0 header)
 if(NOT header STREQUAL "t_s,lat_deg,lon_deg,h_m,speed_m_s")
@@ -84,9 +55,9 @@ list(GET last 3 h_last)
 expect_between(final_height_m ${h_last} -1 1)
 
 # text output without a class picks the smallest that can fly it
-run_mwds(out err rc traj --launch 38,127 --target 38,129)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "class +srbm")
-  message(FATAL_ERROR "traj --target without --class: (${rc}) ${out} ${err}")
+expect_exit(0 traj --launch 38,127 --target 38,129)
+if(NOT out MATCHES "class +srbm")
+  message(FATAL_ERROR "traj --target without --class: ${out}")
 endif()
 
 # bad input: one line naming the flag, exit 2

@@ -5,19 +5,7 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-# expect(CODE REGEX args...): the exit status and a match in stderr
-function(expect code regex)
-  execute_process(COMMAND ${MWDS} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                  RESULT_VARIABLE rc)
-  if(NOT rc EQUAL code)
-    message(FATAL_ERROR "mwds ${ARGN}: exit ${rc}, expected ${code}\n${out}${err}")
-  endif()
-  if(NOT "${out}${err}" MATCHES "${regex}")
-    message(FATAL_ERROR "mwds ${ARGN}: output does not match '${regex}':\n${out}${err}")
-  endif()
-  string(REPLACE ";" " " args "${ARGN}")
-  message(STATUS "mwds ${args}: exit ${rc} as expected")
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
 
 set(S ${SCENARIOS}/srbm-seen-by-kor.yaml)
 expect(0 "usage: mwds exercise run" exercise --help)

@@ -8,7 +8,6 @@
  *
  * Every test works in a fresh folder under $TMPDIR (or /tmp), removed after.
  */
-#include <dirent.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -30,10 +29,7 @@ static int setup(void **state)
     fixture *fx = calloc(1, sizeof *fx);
     if (fx == NULL)
         return -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(fx->dir, sizeof fx->dir, "%s/mwds-journal-XXXXXX",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(fx->dir) == NULL) {
+    if (test_tmpdir_make(fx->dir, sizeof fx->dir, "journal") != 0) {
         free(fx);
         return -1;
     }
@@ -41,24 +37,10 @@ static int setup(void **state)
     return 0;
 }
 
-/* Removes the fixture's folder and the files and folders directly in it. */
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-            if (unlink(p) != 0)
-                rmdir(p);
-        }
-        closedir(d);
-    }
-    rmdir(fx->dir);
+    test_tmpdir_remove(fx->dir);
     free(fx);
     return 0;
 }

@@ -3,30 +3,7 @@
 # input (including a folder that already holds a CA), and --help.
 # Run as: cmake -DMWDS=/path/to/mwds -DWORK=/scratch/dir -P test_cli_pki.cmake
 
-function(run_mwds out_var err_var rc_var)
-  execute_process(COMMAND ${MWDS} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                  RESULT_VARIABLE rc)
-  set(${out_var} "${out}" PARENT_SCOPE)
-  set(${err_var} "${err}" PARENT_SCOPE)
-  set(${rc_var} "${rc}" PARENT_SCOPE)
-endfunction()
-
-function(expect_usage_error pattern)
-  run_mwds(out err rc ${ARGN})
-  if(NOT rc EQUAL 2)
-    message(FATAL_ERROR "mwds ${ARGN}: exit ${rc}, want 2\nstderr: ${err}")
-  endif()
-  if(NOT err MATCHES "${pattern}")
-    message(FATAL_ERROR "mwds ${ARGN}: stderr does not match '${pattern}': ${err}")
-  endif()
-  string(STRIP "${err}" stripped)
-  if(stripped MATCHES "\n")
-    message(FATAL_ERROR "mwds ${ARGN}: error is not one line: ${err}")
-  endif()
-  if(NOT out STREQUAL "")
-    message(FATAL_ERROR "mwds ${ARGN}: printed to stdout on error: ${out}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -43,20 +20,17 @@ release:
     Track: [USA, FRA]
 ")
 
-run_mwds(out err rc pki --help)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "usage: mwds pki init")
-  message(FATAL_ERROR "pki --help: exit ${rc}: ${out}${err}")
+expect_exit(0 pki --help)
+if(NOT out MATCHES "usage: mwds pki init")
+  message(FATAL_ERROR "pki --help: ${out}${err}")
 endif()
-run_mwds(out err rc pki init --help)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "--nations")
-  message(FATAL_ERROR "pki init --help: exit ${rc}: ${out}${err}")
+expect_exit(0 pki init --help)
+if(NOT out MATCHES "--nations")
+  message(FATAL_ERROR "pki init --help: ${out}${err}")
 endif()
 
 set(out_dir ${WORK}/pki)
-run_mwds(out err rc pki init --nations KOR,USA,JPN --policy ${policy} --out ${out_dir} --days 10)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "pki init: exit ${rc}: ${err}")
-endif()
+expect_exit(0 pki init --nations KOR,USA,JPN --policy ${policy} --out ${out_dir} --days 10)
 foreach(nat KOR USA JPN)
   if(NOT out MATCHES "${out_dir}/${nat}: cert.pem, key.pem, permissions.xml, permissions.p7s \\(CN=${nat},O=mwds")
     message(FATAL_ERROR "pki init: no line for ${nat}: ${out}")
@@ -107,16 +81,11 @@ if(EXISTS ${WORK}/x)
 endif()
 
 # a folder that cannot be made is a failure (1), naming the path
-run_mwds(out err rc pki init --nations KOR,USA,JPN --policy ${policy} --out ${WORK}/no/such/dir)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "${WORK}/no/such/dir: cannot make the folder")
-  message(FATAL_ERROR "pki init into a missing parent: exit ${rc}: ${err}")
-endif()
+expect(1 "${WORK}/no/such/dir: cannot make the folder"
+       pki init --nations KOR,USA,JPN --policy ${policy} --out ${WORK}/no/such/dir)
 
-run_mwds(out err rc pki init --nations JPN,KOR,USA --policy ${policy} --out ${out_dir} --force
-         --extra-topics DDSPerf*)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "pki init --force: exit ${rc}: ${err}")
-endif()
+expect_exit(0 pki init --nations JPN,KOR,USA --policy ${policy} --out ${out_dir} --force
+            --extra-topics DDSPerf*)
 file(READ ${out_dir}/USA/permissions.xml usa)
 if(NOT usa MATCHES "<topic>DDSPerf\\*</topic>")
   message(FATAL_ERROR "--extra-topics: no DDSPerf* rule in USA/permissions.xml")

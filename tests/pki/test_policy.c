@@ -188,6 +188,8 @@ static void test_errors_name_line_and_field(void **state)
                  "bad.yaml:4:5: nations[2]: duplicate nation 'KOR' (first at line 2)", NULL);
     expect_error("nations: [KOR]\nrelease: all\n", "bad.yaml:2:10: release: expected a mapping",
                  "got 'all'");
+    expect_error("nations: [KOR]\nrelease:\n", "bad.yaml:2:1: release: expected a mapping",
+                 "got nothing");
     expect_error("nations: [KOR, USA]\nrelease:\n  FRA: {Track: all}\n",
                  "bad.yaml:3:3: release: unknown key 'FRA'",
                  "'default' or one of the policy's nations: KOR, USA");
@@ -228,7 +230,8 @@ static void test_errors_name_line_and_field(void **state)
                  "bad.yaml:2:1: expected one YAML document, found a second one here", NULL);
     expect_error("nations: [KOR]\n? [a]\n: b\n", "bad.yaml:2:3: expected a key name", "a list");
     /* a control character in a value is escaped, not printed */
-    expect_error("nations: [\"K\\tR\"]\n", "nations[0]: expected a nation code", "'K\\x09R'");
+    expect_error("nations: [\"K\\tR\"]\n", "nations[0]: expected a nation code",
+                 "got the quoted string \"K\\x09R\"");
 }
 
 static void test_bounds(void **state)

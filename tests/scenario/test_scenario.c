@@ -393,7 +393,7 @@ static void test_err_document_shape(void **state)
     (void)state;
     expect_error("", MWDS_EPARSE, "t.yaml:1:1: ", "got an empty document", NULL);
     expect_error("# only a comment\n", MWDS_EPARSE, "t.yaml:1:1: ", "empty document", NULL);
-    expect_error("- a\n- b\n", MWDS_EPARSE, "t.yaml:1:1: ", "expected a scenario", "a sequence");
+    expect_error("- a\n- b\n", MWDS_EPARSE, "t.yaml:1:1: ", "expected a scenario", "a list");
     char two[4096];
     snprintf(two, sizeof two, "%s---\nname: again\n", EDITED({0, NULL}));
     expect_error(two, MWDS_EPARSE, "t.yaml:26:1: ", "found a second one", NULL);
@@ -457,7 +457,7 @@ static void test_err_wrong_type(void **state)
                  "t.yaml:3:13: duration_s: ", "expected a number in (0, 86400], got 'long'", NULL);
     expect_error(
         EDITED({16, "    sigma_range_m: [50]"}), MWDS_EPARSE,
-        "t.yaml:16:20: sensors[0].sigma_range_m: ", "expected a number > 0, got a sequence", NULL);
+        "t.yaml:16:20: sensors[0].sigma_range_m: ", "expected a number > 0, got a list", NULL);
     expect_error(EDITED({8, "sensors: {id: R1}"}, {9, NULL}, {10, NULL}, {11, NULL}, {12, NULL},
                         {13, NULL}, {14, NULL}, {15, NULL}, {16, NULL}, {17, NULL}, {18, NULL}),
                  MWDS_EPARSE, "t.yaml:8:10: sensors: ", "expected a list of sensors, got a mapping",

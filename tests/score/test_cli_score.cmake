@@ -2,23 +2,7 @@
 # the file (and field), nothing on stdout, exit status 2; --help exits 0.
 # Run as: cmake -DMWDS=/path/to/mwds -DSCENARIOS=dir -DWORK=dir -P test_cli_score.cmake
 
-function(expect_usage_error pattern)
-  execute_process(COMMAND ${MWDS} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                  RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 2)
-    message(FATAL_ERROR "mwds ${ARGN}: exit ${rc}, want 2\nstderr: ${err}")
-  endif()
-  if(NOT err MATCHES "${pattern}")
-    message(FATAL_ERROR "mwds ${ARGN}: stderr does not match '${pattern}': ${err}")
-  endif()
-  string(STRIP "${err}" stripped)
-  if(stripped MATCHES "\n")
-    message(FATAL_ERROR "mwds ${ARGN}: error is not one line: ${err}")
-  endif()
-  if(NOT out STREQUAL "")
-    message(FATAL_ERROR "mwds ${ARGN}: printed to stdout on error: ${out}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli/expect.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -37,7 +21,7 @@ expect_usage_error("--out: ${WORK}/nowhere" score ${scenario} ${WORK}/notes.txt
 expect_usage_error("--ospa-p" score ${scenario} ${WORK}/notes.txt --ospa-p 0.5)
 expect_usage_error("unknown flag '--bogus'" score ${scenario} ${WORK}/notes.txt --bogus)
 
-execute_process(COMMAND ${MWDS} score --help OUTPUT_VARIABLE out RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "report.json")
-  message(FATAL_ERROR "mwds score --help: exit ${rc}: ${out}")
+expect_exit(0 score --help)
+if(NOT out MATCHES "report.json")
+  message(FATAL_ERROR "mwds score --help: ${out}")
 endif()

@@ -10,7 +10,6 @@
  *
  * Every test works in a fresh folder under $TMPDIR (or /tmp), removed after.
  */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -283,11 +282,9 @@ static int setup(void **state)
     fixture *fx = calloc(1, sizeof *fx);
     if (fx == NULL)
         return -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(fx->dir, sizeof fx->dir, "%s/mwds-score-XXXXXX",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
     char err[512];
-    if (mkdtemp(fx->dir) == NULL || mwds_scenario_load(SCENARIO, &fx->sc, err, sizeof err) ||
+    if (test_tmpdir_make(fx->dir, sizeof fx->dir, "score") != 0 ||
+        mwds_scenario_load(SCENARIO, &fx->sc, err, sizeof err) ||
         mwds_sim_create(&fx->sc, &fx->sim, err, sizeof err)) {
         free(fx);
         return -1;
@@ -299,19 +296,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(fx->dir);
+    test_tmpdir_remove(fx->dir);
     mwds_sim_destroy(fx->sim);
     mwds_scenario_fini(&fx->sc);
     free(fx);

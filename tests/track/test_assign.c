@@ -9,7 +9,9 @@
  *     cycle in the residual graph of the augmented matching, found by
  *     Bellman-Ford; the same test must reject greedy's worse answer), no
  *     worse than greedy, and unchanged when rows and columns are permuted;
- *   - every error path, with the outputs left untouched.
+ *   - every error path, with the outputs left untouched;
+ *   - the sparse solver (clusters of gated pairs) against the dense one on
+ *     300 random problems, and its greedy fallback for validity.
  * Every solve runs on a workspace of exactly the advertised size, filled
  * with garbage first, so ASan catches overruns and stale-state reliance.
  */
@@ -591,6 +593,96 @@ static void test_large_problem_is_optimal(void **state)
     assert_near(ptotal, total, 1e-9 * fabs(total), "total with rows and columns permuted");
 }
 
+/* The sparse solver (gated pairs split into clusters) against the dense one
+ * on the whole problem: clusters share no row or column, so the sum of the
+ * clusters' optima is the global optimum. Rows' misses per row, columns'
+ * one constant, as the tracker and the fusion give them. With max_cluster
+ * small the large clusters go greedy: then only validity is checked. */
+enum { SR = 24, SC = 30, SP = SR * SC };
+
+static void test_sparse_matches_dense(void **state)
+{
+    (void)state;
+    static double cost[SR * SC], rm[SR], cm[SC];
+    static mwds_assign_pair pairs[SP];
+    static int r2c[SR], c2r[SC], dr2c[SR], dc2r[SC], in_row[SR], in_col[SC];
+    mwds_rng r;
+    mwds_rng_seed(&r, 2016, 2);
+    mwds_assign_sparse exact, small;
+    assert_int_equal(mwds_assign_sparse_init(&exact, SR, SC, SP, 64), MWDS_OK);
+    assert_int_equal(mwds_assign_sparse_init(&small, SR, SC, SP, 2), MWDS_OK);
+    int greedy_seen = 0;
+    for (int trial = 0; trial < 300; trial++) {
+        double density = 0.02 + 0.2 * mwds_rng_uniform(&r), col_miss = 4.0 * mwds_rng_uniform(&r);
+        int n = 0;
+        memset(in_col, 0, sizeof in_col);
+        for (int i = 0; i < SR; i++) {
+            in_row[i] = 0;
+            rm[i] = 0.5 + 5.0 * mwds_rng_uniform(&r);
+            for (int j = 0; j < SC; j++) {
+                cost[i * SC + j] = INFINITY;
+                if (mwds_rng_uniform(&r) < density) {
+                    double c = 9.0 * mwds_rng_uniform(&r);
+                    cost[i * SC + j] = c;
+                    pairs[n++] = (mwds_assign_pair){i, j, c};
+                    in_row[i] = in_col[j] = 1;
+                }
+            }
+        }
+        for (int j = 0; j < SC; j++)
+            cm[j] = col_miss;
+        for (int i = 0; i < SR; i++)
+            r2c[i] = -7; /* rows in no pair must stay untouched */
+        for (int j = 0; j < SC; j++)
+            c2r[j] = -7;
+        assert_int_equal(
+            mwds_assign_sparse_solve(&exact, pairs, n, rm, 0.0, NULL, col_miss, r2c, c2r), 0);
+        /* written exactly for the rows and columns of a pair; the others are
+         * unassigned in the dense answer too */
+        for (int i = 0; i < SR; i++) {
+            if ((r2c[i] == -7) == in_row[i])
+                fail_msg("trial %d: row %d (in a pair: %d) has %d", trial, i, in_row[i], r2c[i]);
+            r2c[i] = in_row[i] ? r2c[i] : -1;
+        }
+        for (int j = 0; j < SC; j++) {
+            if ((c2r[j] == -7) == in_col[j])
+                fail_msg("trial %d: column %d (in a pair: %d) has %d", trial, j, in_col[j], c2r[j]);
+            c2r[j] = in_col[j] ? c2r[j] : -1;
+        }
+        double total = 0.0;
+        for (int i = 0; i < SR; i++)
+            total += r2c[i] >= 0 ? cost[i * SC + r2c[i]] : rm[i];
+        for (int j = 0; j < SC; j++)
+            total += c2r[j] >= 0 ? 0.0 : cm[j];
+        check_solution(cost, SR, SC, rm, cm, r2c, c2r, total);
+        double dtotal;
+        assert_int_equal(solve(cost, SR, SC, rm, cm, dr2c, dc2r, &dtotal), MWDS_OK);
+        assert_near(total, dtotal, 1e-9 * (1.0 + fabs(dtotal)), "sparse total against dense");
+
+        for (int i = 0; i < SR; i++)
+            r2c[i] = -1;
+        for (int j = 0; j < SC; j++)
+            c2r[j] = -1;
+        greedy_seen +=
+            mwds_assign_sparse_solve(&small, pairs, n, rm, 0.0, NULL, col_miss, r2c, c2r);
+        for (int i = 0; i < SR; i++)
+            if (r2c[i] >= 0 && (!isfinite(cost[i * SC + r2c[i]]) || c2r[r2c[i]] != i))
+                fail_msg("trial %d: row %d given column %d, not a pair or not mutual", trial, i,
+                         r2c[i]);
+        for (int j = 0; j < SC; j++)
+            if (c2r[j] >= 0 && r2c[c2r[j]] != j)
+                fail_msg("trial %d: column %d given row %d, not mutual", trial, j, c2r[j]);
+    }
+    if (greedy_seen == 0)
+        fail_msg("no cluster went greedy: the small-cluster case is not exercised");
+    mwds_assign_sparse_fini(&exact);
+    mwds_assign_sparse_fini(&small);
+    mwds_assign_sparse_fini(&small); /* twice is harmless */
+    assert_int_equal(mwds_assign_sparse_init(&exact, 0, SC, SP, 64), MWDS_EINVAL);
+    assert_int_equal(mwds_assign_sparse_init(&exact, SR, SC, SP, 0), MWDS_EINVAL);
+    assert_int_equal(mwds_assign_sparse_init(&exact, 2000000000, 2000000000, SP, 64), MWDS_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_ties_are_consistent_and_deterministic),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_large_problem_is_optimal),
+        cmocka_unit_test(test_sparse_matches_dense),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -797,6 +797,51 @@ static void test_track_loss_and_reacquisition(void **state)
     mwds_traj_fini(&truth);
 }
 
+/* More gated pairs in one look than track slots and measurements together:
+ * four tentative tracks a few tens of metres apart, whose wide first gates
+ * each take all four measurements of the next look (16 pairs, 4 + 4
+ * slots). The pairs' cluster table was once sized by slots, not pairs, and
+ * this overran it (ASan sees it). */
+static void test_dense_look_more_pairs_than_slots(void **state)
+{
+    (void)state;
+    mwds_sensor radar = south_radar(0, 1.0, 0.0);
+    mwds_tracker_config cfg;
+    mwds_tracker_config_default(&cfg);
+    cfg.max_tracks = 4;
+    cfg.max_meas_per_look = 4;
+    mwds_tracker *t = NULL;
+    assert_int_equal(mwds_tracker_create(&cfg, &radar, 1, &t), MWDS_OK);
+    mwds_measurement m[4];
+    for (int k = 0; k < 4; k++) {
+        const int64_t t_ns = T0 + (int64_t)k * MWDS_NS_PER_S;
+        for (int j = 0; j < 4; j++) {
+            memset(&m[j], 0, sizeof m[j]);
+            m[j].t_ns = t_ns;
+            m[j].sensor_id = 0;
+            m[j].kind = MWDS_SENSOR_RADAR;
+            m[j].dim = 3;
+            m[j].z[0] = 460e3 + 20.0 * j;
+            m[j].z[1] = 15.0 * MWDS_DEG2RAD + 2e-5 * j;
+            m[j].z[2] = 0.3;
+            m[j].sigma[0] = radar.radar.sigma_range_m;
+            m[j].sigma[1] = radar.radar.sigma_az_rad;
+            m[j].sigma[2] = radar.radar.sigma_el_rad;
+        }
+        tracker_look_ok(t, t_ns, m, 4, NULL);
+    }
+    int n_slots, live = 0;
+    const mwds_track *tr = mwds_tracker_tracks(t, &n_slots);
+    for (int i = 0; i < n_slots; i++)
+        live += tr[i].status != MWDS_TRACK_FREE;
+    assert_int_equal(live, 4);
+    mwds_tracker_stats st;
+    mwds_tracker_get_stats(t, &st);
+    assert_int_equal(st.greedy_clusters, 0);
+    assert_int_equal(st.pairs_dropped, 0);
+    mwds_tracker_destroy(t);
+}
+
 /* ---- d. out-of-order looks ------------------------------------------------------ */
 
 /* Two radars, pd 1, no clutter: A (id 0) looks at k s, B (id 1) at k + 0.5
@@ -1123,6 +1168,7 @@ int main(void)
         cmocka_unit_test(test_salvo),
         cmocka_unit_test(test_track_loss_and_reacquisition),
         cmocka_unit_test(test_out_of_order_look),
+        cmocka_unit_test(test_dense_look_more_pairs_than_slots),
         cmocka_unit_test_setup_teardown(test_look_errors, err_setup, err_teardown),
         cmocka_unit_test_setup_teardown(test_look_rejects_dimension_the_sensor_does_not_produce,
                                         err_setup, err_teardown),

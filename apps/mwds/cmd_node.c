@@ -307,7 +307,7 @@ static void publish_tracks(node *nd)
 {
     int n_slots, n_handed = 0, local = 0;
     const mwds_track *tr = mwds_tracker_tracks(nd->trk, &n_slots);
-    int64_t t_send[NODE_TRACK_POOL];
+    mwds_net_hold_tracks(nd->net, 1);
     uint32_t revision[NODE_TRACK_POOL];
     int ended[NODE_TRACK_POOL];
     for (int i = 0; i < n_slots && i < NODE_TRACK_POOL; i++) {
@@ -330,7 +330,6 @@ static void publish_tracks(node *nd)
             mwds_source_track *s = &nd->handed[n_handed];
             *s = source_of(nd, p->number, &gone.f);
             s->ended = 1;
-            t_send[n_handed] = mwds_net_now();
             revision[n_handed] = p->revision + 1;
             ended[n_handed++] = 1;
             p->number = 0;
@@ -351,21 +350,22 @@ static void publish_tracks(node *nd)
         s->t_init_ns = t->t_init_ns;
         s->t_update_ns = t->t_update_ns;
         s->hits = t->hits;
-        t_send[n_handed] = mwds_net_now();
         revision[n_handed] = p->revision;
         ended[n_handed++] = 0;
     }
+    mwds_net_hold_tracks(nd->net, 0);
+    int64_t t_send = mwds_net_now(); /* sent together */
     atomic_store(&nd->local_tracks, local);
     node_picture_put(&nd->pic, nd->handed, (size_t)n_handed, nd->picture_ns, nd->cause);
     for (int k = 0; k < n_handed; k++) {
         const mwds_source_track *s = &nd->handed[k];
         log_row r = row_of(ended[k] ? LOG_TRACK_ENDED : LOG_TRACK, "Track", MWDS_JOURNAL_SENT,
                            nd->cfg.nation, s->number, revision[k], nd->part[MWDS_TOPIC_TRACK],
-                           nd->cfg.exercise, s->f.t_ns, t_send[k], 0);
+                           nd->cfg.exercise, s->f.t_ns, t_send, 0);
         r.u.track.f = s->f;
         r.u.track.hits = s->hits;
         r.u.track.cause = nd->cause;
-        node_log_put(&nd->log, &r);
+        node_log_put_hot(&nd->log, &r);
     }
 }
 
@@ -397,7 +397,7 @@ static int on_look(void *ctx, const mwds_net_look *l)
                 nd->cfg.nation, (unsigned long long)l->seq);
     } else if (l->count > 0)
         memcpy(r.u.look.m, l->m, (size_t)l->count * sizeof *l->m);
-    node_log_put(&nd->log, &r);
+    node_log_put_hot(&nd->log, &r);
     return 0;
 }
 
@@ -437,7 +437,7 @@ static int on_track(void *ctx, const mwds_net_track *t)
     r.u.track.f = t->f;
     r.u.track.hits = (int)t->hits;
     r.u.track.cause = t->cause;
-    node_log_put(&nd->log, &r);
+    node_log_put_hot(&nd->log, &r);
     return 0;
 }
 
@@ -466,7 +466,7 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
     r.u.status.sys = (int)s->s.system_tracks;
     r.u.status.issued = (int)s->s.warnings_issued;
     r.u.status.received = (int)s->s.warnings_received;
-    node_log_put(&nd->log, &r);
+    node_log_put_hot(&nd->log, &r);
     return 0;
 }
 
@@ -503,23 +503,29 @@ int cmd_node(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     const int64_t hb_ns = (int64_t)(nd->cfg.heartbeat_s * 1e9);
     int64_t next_hb = mwds_net_now();
+    int staged = 0; /* handed-over data still staged */
     while (!g_stop) {
         int64_t now = mwds_net_now();
         if (now >= next_hb) {
             /* the picture time reported is the one fused and assessed */
-            node_status(&nd->pic, (int64_t)atomic_load(&nd->pic.done_ns));
+            node_status(&nd->pic, (int64_t)atomic_load(&nd->pic.done_ns), 1);
             next_hb = now + hb_ns;
         }
         int64_t wait = next_hb - now;
         if (wait > 100000000)
             wait = 100000000; /* notice a signal within 0.1 s */
+        if (staged)
+            wait = 1000000; /* a background thread held its lock: try again soon */
         mwds_net_wait(nd->net, wait);
         mwds_net_take_looks(nd->net, on_look, nd, 0, NULL);
         mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
         mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
         mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
+        staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
         fflush(stdout);
     }
+    node_picture_offer(&nd->pic, 1);
+    node_log_offer(&nd->log, 1);
     node_picture_stop(&nd->pic);
     node_log_stop(&nd->log);
     if (!nd->quiet)

@@ -17,8 +17,16 @@
  *   the journal thread (node_log.c) formats the rows handed to it as JSON
  *     and appends them to the journal in batches.
  *
+ * The picture and journal threads run at a lower priority (nice
+ * NODE_BACKGROUND_NICE): when the machine is short of cores, the tracking
+ * thread and DDS's own threads go first, and an assessment waits.
+ *
  * Hand-over is by queues under a mutex: the producer appends, the consumer
- * swaps the whole queue out and works without the lock. The picture
+ * swaps the whole queue out and works without the lock. The tracking
+ * thread never waits for a background thread's lock (which a preempted
+ * background thread could hold for milliseconds): it stages what it hands
+ * over in a queue of its own and moves it across when the lock is free
+ * (try-lock), at the latest on its next pass. The picture
  * thread coalesces: however long an assessment takes, it next fuses every
  * source that arrived meanwhile, in arrival order, and assesses once. The
  * journal handle is shared by the journal thread and the picture thread's
@@ -41,6 +49,11 @@
 #include "node_config.h"
 
 #define NODE_TRACK_POOL 1024
+#define NODE_BACKGROUND_NICE 10
+
+/* Lowers the calling thread's priority to NODE_BACKGROUND_NICE (Linux
+ * threads have their own nice value); best effort. */
+void node_thread_background(void);
 #define NODE_MAX_WARNED 1024 /* system tracks whose warnings are remembered */
 #define NODE_MAX_MEMBERS 16  /* remembered members of one warned track */
 
@@ -91,14 +104,22 @@ typedef struct node_log {
     log_row *in;                /* filled by the producers */
     size_t n_in, cap_in;
     size_t peak;                /* the most rows ever waiting */
+    log_row *stage;             /* the tracking thread's own, not yet handed over */
+    size_t n_stage, cap_stage;
     int stop;
     pthread_t thread;
     int started;
 } node_log;
 
 int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const char *nation);
-/* Queues a row; copies it (the look's detections are taken over). */
+/* Queues a row; copies it (the look's detections are taken over). May
+ * wait for the queue's lock. */
 void node_log_put(node_log *lg, const log_row *row);
+/* The same from the tracking thread: staged, handed over without waiting. */
+void node_log_put_hot(node_log *lg, const log_row *row);
+/* Hands the staged rows over (block: wait for the lock). 1 if some are
+ * still staged. */
+int node_log_offer(node_log *lg, int block);
 /* Writes what is queued and ends the thread. */
 void node_log_stop(node_log *lg);
 /* Formats and appends one row now (caller holds no lock). */
@@ -170,6 +191,7 @@ typedef struct node_picture {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     picture_inbox in, work;      /* in: filled under lock; work: the thread's */
+    picture_inbox stage;         /* the tracking thread's own, not yet handed over */
     int stop;
     pthread_t thread;
     int started;
@@ -184,15 +206,19 @@ typedef struct node_picture {
 /* Reads back the warnings the node issued before (restart). Before start. */
 int node_picture_restore(node_picture *p, char *err, size_t err_len);
 int node_picture_start(node_picture *p);
-/* Hands over sources (copied), the newest look's time and cause. */
+/* Hand over (from the tracking thread, staged, without waiting) sources
+ * (copied), the newest look's time and cause; and received warnings. */
 void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
                       mwds_net_cause cause);
 void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_t t_recv);
+/* Hands the staged inputs over (block: wait for the lock). 1 if some are
+ * still staged. */
+int node_picture_offer(node_picture *p, int block);
 /* Finishes what was handed over and ends the thread. */
 void node_picture_stop(node_picture *p);
 void node_picture_fini(node_picture *p);
 
-/* Publishes and journals a NodeStatus (either thread). */
-void node_status(node_picture *p, int64_t picture_ns);
+/* Publishes and journals a NodeStatus (hot: from the tracking thread). */
+void node_status(node_picture *p, int64_t picture_ns, int hot);
 
 #endif

@@ -5,10 +5,14 @@
  * tracks it causes. Nothing is dropped: the queue grows as it must, and
  * its peak is reported when the node stops.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "node.h"
 
@@ -91,9 +95,18 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void node_thread_background(void)
+{
+    /* setpriority on a thread id sets that thread's nice value alone */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), NODE_BACKGROUND_NICE) != 0) {
+        /* not permitted here: the thread keeps the process's priority */
+    }
+}
+
 static void *log_main(void *arg)
 {
     node_log *lg = arg;
+    node_thread_background();
     log_row *work = NULL;
     size_t cap_work = 0;
     for (;;) {
@@ -152,28 +165,79 @@ int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const 
     return 0;
 }
 
+static int grow_rows(log_row **v, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    log_row *n = realloc(*v, c * sizeof *n);
+    if (n == NULL)
+        return -1;
+    *v = n;
+    *cap = c;
+    return 0;
+}
+
+/* No memory to queue it: written here rather than lost. */
+static void write_now(node_log *lg, const log_row *row)
+{
+    node_log_write(lg, row);
+    if (row->what == LOG_LOOK)
+        free(row->u.look.m);
+}
+
 void node_log_put(node_log *lg, const log_row *row)
 {
     pthread_mutex_lock(&lg->lock);
-    if (lg->n_in == lg->cap_in) {
-        size_t cap = lg->cap_in ? 2 * lg->cap_in : 1024;
-        log_row *in = realloc(lg->in, cap * sizeof *in);
-        if (in == NULL) {
-            pthread_mutex_unlock(&lg->lock);
-            /* no memory for the queue: write it here rather than lose it */
-            node_log_write(lg, row);
-            if (row->what == LOG_LOOK)
-                free(row->u.look.m);
-            return;
-        }
-        lg->in = in;
-        lg->cap_in = cap;
+    if (grow_rows(&lg->in, &lg->cap_in, lg->n_in + 1) != 0) {
+        pthread_mutex_unlock(&lg->lock);
+        write_now(lg, row);
+        return;
     }
     lg->in[lg->n_in++] = *row;
     if (lg->n_in > lg->peak)
         lg->peak = lg->n_in;
     pthread_cond_signal(&lg->wake);
     pthread_mutex_unlock(&lg->lock);
+}
+
+void node_log_put_hot(node_log *lg, const log_row *row)
+{
+    if (grow_rows(&lg->stage, &lg->cap_stage, lg->n_stage + 1) != 0) {
+        node_log_offer(lg, 1);
+        write_now(lg, row);
+        return;
+    }
+    lg->stage[lg->n_stage++] = *row;
+}
+
+int node_log_offer(node_log *lg, int block)
+{
+    if (lg->n_stage == 0)
+        return 0;
+    if (block)
+        pthread_mutex_lock(&lg->lock);
+    else if (pthread_mutex_trylock(&lg->lock) != 0)
+        return 1;
+    if (grow_rows(&lg->in, &lg->cap_in, lg->n_in + lg->n_stage) != 0) {
+        pthread_mutex_unlock(&lg->lock);
+        if (!block)
+            return 1;
+        for (size_t i = 0; i < lg->n_stage; i++)
+            write_now(lg, &lg->stage[i]);
+        lg->n_stage = 0;
+        return 0;
+    }
+    memcpy(lg->in + lg->n_in, lg->stage, lg->n_stage * sizeof *lg->stage);
+    lg->n_in += lg->n_stage;
+    if (lg->n_in > lg->peak)
+        lg->peak = lg->n_in;
+    pthread_cond_signal(&lg->wake);
+    pthread_mutex_unlock(&lg->lock);
+    lg->n_stage = 0;
+    return 0;
 }
 
 void node_log_stop(node_log *lg)
@@ -191,6 +255,8 @@ void node_log_stop(node_log *lg)
             free(lg->in[i].u.look.m);
     free(lg->in);
     lg->in = NULL;
+    free(lg->stage);
+    lg->stage = NULL;
     pthread_mutex_destroy(&lg->lock);
     pthread_cond_destroy(&lg->wake);
 }

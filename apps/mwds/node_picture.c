@@ -340,7 +340,7 @@ static void received(node_picture *p, const rx_warning *rw)
     }
 }
 
-void node_status(node_picture *p, int64_t picture_ns)
+void node_status(node_picture *p, int64_t picture_ns, int hot)
 {
     int sys = atomic_load(&p->system_tracks);
     mwds_net_status s;
@@ -372,7 +372,10 @@ void node_status(node_picture *p, int64_t picture_ns)
     r.u.status.sys = sys;
     r.u.status.issued = (int)s.warnings_issued;
     r.u.status.received = (int)s.warnings_received;
-    node_log_put(p->log, &r);
+    if (hot)
+        node_log_put_hot(p->log, &r);
+    else
+        node_log_put(p->log, &r);
 }
 
 static void count_system(node_picture *p)
@@ -387,6 +390,7 @@ static void count_system(node_picture *p)
 static void *picture_main(void *arg)
 {
     node_picture *p = arg;
+    node_thread_background();
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.picture_ns == p->picture_ns &&
@@ -422,7 +426,7 @@ static void *picture_main(void *arg)
         atomic_store(&p->done_ns, (long long)p->picture_ns);
         if (p->lockstep && p->picture_ns != p->reported_ns) {
             p->reported_ns = p->picture_ns;
-            node_status(p, p->picture_ns);
+            node_status(p, p->picture_ns, 0);
         }
         fflush(stdout);
         if (stop && w->n_src == 0 && w->n_warn == 0)
@@ -479,41 +483,68 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
                       mwds_net_cause cause)
 {
-    pthread_mutex_lock(&p->lock);
-    picture_inbox *in = &p->in;
-    if (n > 0 && grow((void **)&in->src, &in->cap_src, in->n_src + n, sizeof *in->src) != 0) {
-        pthread_mutex_unlock(&p->lock);
+    picture_inbox *st = &p->stage;
+    if (n > 0 && grow((void **)&st->src, &st->cap_src, st->n_src + n, sizeof *st->src) != 0) {
         fprintf(stderr, "mwds node %s: out of memory: %zu tracks not fused\n", p->cfg->nation,
                 n);
-        return;
+        n = 0;
     }
     if (n > 0)
-        memcpy(in->src + in->n_src, s, n * sizeof *s);
-    in->n_src += n;
-    if (picture_ns > in->picture_ns) {
-        in->picture_ns = picture_ns;
-        in->cause = cause;
+        memcpy(st->src + st->n_src, s, n * sizeof *s);
+    st->n_src += n;
+    if (picture_ns > st->picture_ns) {
+        st->picture_ns = picture_ns;
+        st->cause = cause;
     }
-    pthread_cond_signal(&p->wake);
-    pthread_mutex_unlock(&p->lock);
+    node_picture_offer(p, 0);
 }
 
 void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_t t_recv)
 {
-    pthread_mutex_lock(&p->lock);
-    picture_inbox *in = &p->in;
-    if (grow((void **)&in->warn, &in->cap_warn, in->n_warn + 1, sizeof *in->warn) != 0) {
-        pthread_mutex_unlock(&p->lock);
+    picture_inbox *st = &p->stage;
+    if (grow((void **)&st->warn, &st->cap_warn, st->n_warn + 1, sizeof *st->warn) != 0) {
         /* journalled here rather than lost */
         rx_warning rw = {*w, t_recv};
         received(p, &rw);
         return;
     }
-    in->warn[in->n_warn].w = *w;
-    in->warn[in->n_warn].t_recv = t_recv;
-    in->n_warn++;
+    st->warn[st->n_warn].w = *w;
+    st->warn[st->n_warn].t_recv = t_recv;
+    st->n_warn++;
+    node_picture_offer(p, 0);
+}
+
+int node_picture_offer(node_picture *p, int block)
+{
+    picture_inbox *st = &p->stage;
+    if (st->n_src == 0 && st->n_warn == 0 && st->picture_ns == 0)
+        return 0;
+    if (block)
+        pthread_mutex_lock(&p->lock);
+    else if (pthread_mutex_trylock(&p->lock) != 0)
+        return 1;
+    picture_inbox *in = &p->in;
+    if (grow((void **)&in->src, &in->cap_src, in->n_src + st->n_src, sizeof *in->src) != 0 ||
+        grow((void **)&in->warn, &in->cap_warn, in->n_warn + st->n_warn, sizeof *in->warn) !=
+            0) {
+        pthread_mutex_unlock(&p->lock);
+        return 1; /* kept staged: tried again on the next pass */
+    }
+    if (st->n_src > 0)
+        memcpy(in->src + in->n_src, st->src, st->n_src * sizeof *st->src);
+    in->n_src += st->n_src;
+    if (st->n_warn > 0)
+        memcpy(in->warn + in->n_warn, st->warn, st->n_warn * sizeof *st->warn);
+    in->n_warn += st->n_warn;
+    if (st->picture_ns > in->picture_ns) {
+        in->picture_ns = st->picture_ns;
+        in->cause = st->cause;
+    }
     pthread_cond_signal(&p->wake);
     pthread_mutex_unlock(&p->lock);
+    st->n_src = st->n_warn = 0;
+    st->picture_ns = 0;
+    return 0;
 }
 
 void node_picture_stop(node_picture *p)
@@ -536,5 +567,7 @@ void node_picture_fini(node_picture *p)
     free(p->in.warn);
     free(p->work.src);
     free(p->work.warn);
+    free(p->stage.src);
+    free(p->stage.warn);
     free(p->warned);
 }

@@ -12,7 +12,9 @@
  *     on the same way. It also sends the heartbeat.
  *   the picture thread (node_picture.c) fuses the sources handed to it,
  *     assesses the picture, issues warnings (journalled, committed, then
- *     published), journals received warnings (once each) and, with
+ *     published), journals received warnings (once each) and the system
+ *     tracks (topic SystemTrack, the node's own picture: not shared, at
+ *     most one row per track per NODE_SYSTEM_EVERY_S of picture time), and, with
  *     --lockstep, reports the picture time it has finished.
  *   the journal thread (node_log.c) formats the rows handed to it as JSON
  *     and appends them to the journal in batches.
@@ -50,6 +52,7 @@
 
 #define NODE_TRACK_POOL 1024
 #define NODE_BACKGROUND_NICE 10
+#define NODE_SYSTEM_EVERY_S 1.0
 
 /* Lowers the calling thread's priority to NODE_BACKGROUND_NICE (Linux
  * threads have their own nice value); best effort. */
@@ -64,7 +67,8 @@ typedef enum log_what {
     LOG_TRACK,        /* payload: state, hits and cause */
     LOG_TRACK_ENDED,  /* payload: {"ended": true} */
     LOG_STATUS_SENT,  /* payload: the counts */
-    LOG_STATUS_RX     /* payload: the counts and the sender's wall time */
+    LOG_STATUS_RX,    /* payload: the counts and the sender's wall time */
+    LOG_SYSTEM        /* payload: a system track's state, members and impact */
 } log_what;
 
 /* One journal row whose JSON is made on the journal thread. */
@@ -92,6 +96,14 @@ typedef struct log_row {
             int64_t wall_ns;
             int local, sys, issued, received;
         } status;
+        struct {
+            mwds_filter_state f;
+            int n_members;
+            char origin[NODE_MAX_MEMBERS][MWDS_ORIGIN_LEN];
+            uint32_t number[NODE_MAX_MEMBERS];
+            int has_impact;
+            mwds_impact impact;
+        } system;
     } u;
 } log_row;
 
@@ -185,6 +197,11 @@ typedef struct node_picture {
     uint32_t sys_base;           /* added to system track numbers: not reused after restart */
     uint32_t warnings_restored, warnings_withheld;
     int64_t picture_ns, reported_ns;
+    struct sys_logged {
+        uint32_t number;
+        int64_t t_ns;
+    } *logged;                   /* per fusion slot: the last SystemTrack row */
+    int n_logged;
     mwds_net_cause cause;
     int dirty;
     /* shared with the tracking thread */

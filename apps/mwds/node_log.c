@@ -51,6 +51,29 @@ static json_t *payload(const log_row *r)
         return json_pack("{s:i, s:i, s:i, s:i}", "local_tracks", r->u.status.local,
                          "system_tracks", r->u.status.sys, "warnings_issued",
                          r->u.status.issued, "warnings_received", r->u.status.received);
+    case LOG_SYSTEM: {
+        json_t *mem = json_array();
+        for (int i = 0; i < r->u.system.n_members; i++) {
+            char text[MWDS_ORIGIN_LEN + 12];
+            snprintf(text, sizeof text, "%s:%u", r->u.system.origin[i], r->u.system.number[i]);
+            json_array_append_new(mem, json_string(text));
+        }
+        json_t *o = json_pack("{s:o, s:o}", "state", node_state_json(&r->u.system.f), "members",
+                              mem);
+        if (r->u.system.has_impact) {
+            const mwds_impact *im = &r->u.system.impact;
+            json_object_set_new(
+                o, "impact",
+                json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:f}", "lat_deg",
+                          im->ellipse.centre.lat_rad * MWDS_RAD2DEG, "lon_deg",
+                          im->ellipse.centre.lon_rad * MWDS_RAD2DEG, "semi_major_km",
+                          im->ellipse.semi_major_m / 1e3, "semi_minor_km",
+                          im->ellipse.semi_minor_m / 1e3, "major_az_deg",
+                          im->ellipse.major_az_rad * MWDS_RAD2DEG, "t_ns",
+                          (json_int_t)im->t_ns, "t_sigma_s", im->t_sigma_s));
+        }
+        return o;
+    }
     case LOG_STATUS_RX:
         return json_pack("{s:I, s:i, s:i, s:i, s:i}", "wall_ns", (json_int_t)r->u.status.wall_ns,
                          "local_tracks", r->u.status.local, "system_tracks", r->u.status.sys,

@@ -387,6 +387,60 @@ static void count_system(node_picture *p)
     atomic_store(&p->system_tracks, sys);
 }
 
+/* Journals the system tracks that changed, each at most every
+ * NODE_SYSTEM_EVERY_S of picture time: the node's own fused picture, which
+ * the scorer measures (SIAP, OSPA) as the nation saw it. */
+static void log_system(node_picture *p)
+{
+    int n_slots;
+    const mwds_track *sys = mwds_fusion_tracks(p->fz, &n_slots);
+    if (n_slots > p->n_logged) {
+        struct sys_logged *l = realloc(p->logged, (size_t)n_slots * sizeof *l);
+        if (l == NULL)
+            return;
+        memset(l + p->n_logged, 0, (size_t)(n_slots - p->n_logged) * sizeof *l);
+        p->logged = l;
+        p->n_logged = n_slots;
+    }
+    const int64_t every = mwds_time_from_s(NODE_SYSTEM_EVERY_S);
+    for (int i = 0; i < n_slots; i++) {
+        const mwds_track *t = &sys[i];
+        struct sys_logged *l = &p->logged[i];
+        if (t->status != MWDS_TRACK_CONFIRMED)
+            continue;
+        if (l->number == t->number && t->f.t_ns < l->t_ns + every)
+            continue;
+        l->number = t->number;
+        l->t_ns = t->f.t_ns;
+        uint32_t number = t->number + p->sys_base;
+        for (int k = 0; k < NODE_MAX_WARNED; k++)
+            if (p->warned[k].number != 0 && p->warned[k].sys == t->number)
+                number = p->warned[k].number;
+        log_row r;
+        memset(&r, 0, sizeof r);
+        r.what = LOG_SYSTEM;
+        r.topic = "SystemTrack";
+        r.dir = MWDS_JOURNAL_SENT;
+        snprintf(r.origin, sizeof r.origin, "%s", p->cfg->nation);
+        r.key = number;
+        r.revision = t->f.t_ns;
+        r.partition = "";
+        r.exercise = p->cfg->exercise;
+        r.t_sample = t->f.t_ns;
+        r.t_send = mwds_net_now();
+        r.u.system.f = t->f;
+        int nm = mwds_fusion_members(p->fz, t->number, r.u.system.origin, r.u.system.number,
+                                     NODE_MAX_MEMBERS);
+        r.u.system.n_members = nm < NODE_MAX_MEMBERS ? nm : NODE_MAX_MEMBERS;
+        const mwds_assessment *a = mwds_assessor_latest(p->as, t->number);
+        if (a != NULL && a->has_impact) {
+            r.u.system.has_impact = 1;
+            r.u.system.impact = a->impact;
+        }
+        node_log_put(p->log, &r);
+    }
+}
+
 static void *picture_main(void *arg)
 {
     node_picture *p = arg;
@@ -423,6 +477,7 @@ static void *picture_main(void *arg)
             received(p, &w->warn[i]);
         assess(p);
         count_system(p);
+        log_system(p);
         atomic_store(&p->done_ns, (long long)p->picture_ns);
         if (p->lockstep && p->picture_ns != p->reported_ns) {
             p->reported_ns = p->picture_ns;
@@ -570,4 +625,5 @@ void node_picture_fini(node_picture *p)
     free(p->stage.src);
     free(p->stage.warn);
     free(p->warned);
+    free(p->logged);
 }

@@ -198,7 +198,8 @@ typedef struct node_picture {
     uint32_t warnings_restored, warnings_withheld;
     int64_t picture_ns, reported_ns;
     struct sys_logged {
-        uint32_t number;
+        uint32_t number;         /* the fusion's; 0: nothing journalled */
+        uint32_t key;            /* the journal's (the number in warnings) */
         int64_t t_ns;
     } *logged;                   /* per fusion slot: the last SystemTrack row */
     int n_logged;

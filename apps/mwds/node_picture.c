@@ -406,16 +406,37 @@ static void log_system(node_picture *p)
     for (int i = 0; i < n_slots; i++) {
         const mwds_track *t = &sys[i];
         struct sys_logged *l = &p->logged[i];
-        if (t->status != MWDS_TRACK_CONFIRMED)
+        int live = t->status == MWDS_TRACK_CONFIRMED;
+        if (l->number != 0 && (!live || t->number != l->number)) {
+            /* the system track this slot journalled is gone (dropped, or
+             * merged into another): its end, so that a reader of the
+             * journal does not hold it on */
+            log_row r;
+            memset(&r, 0, sizeof r);
+            r.what = LOG_TRACK_ENDED;
+            r.topic = "SystemTrack";
+            r.dir = MWDS_JOURNAL_SENT;
+            snprintf(r.origin, sizeof r.origin, "%s", p->cfg->nation);
+            r.key = l->key;
+            r.revision = p->picture_ns > l->t_ns ? p->picture_ns : l->t_ns + 1;
+            r.partition = "";
+            r.exercise = p->cfg->exercise;
+            r.t_sample = r.revision;
+            r.t_send = mwds_net_now();
+            node_log_put(p->log, &r);
+            l->number = 0;
+        }
+        if (!live)
             continue;
         if (l->number == t->number && t->f.t_ns < l->t_ns + every)
             continue;
-        l->number = t->number;
-        l->t_ns = t->f.t_ns;
         uint32_t number = t->number + p->sys_base;
         for (int k = 0; k < NODE_MAX_WARNED; k++)
             if (p->warned[k].number != 0 && p->warned[k].sys == t->number)
                 number = p->warned[k].number;
+        l->number = t->number;
+        l->key = number;
+        l->t_ns = t->f.t_ns;
         log_row r;
         memset(&r, 0, sizeof r);
         r.what = LOG_SYSTEM;

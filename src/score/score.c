@@ -466,19 +466,23 @@ done:
     return e;
 }
 
-/* A warning's basis position against each launch over [issued - window,
- * issued]: the nearest launch within the gate. */
+/* A warning's basis position against each launch: at the basis state's
+ * own time when the warning gives it (so that two launches along one path
+ * a few seconds apart are told apart), else over [issued - window,
+ * issued]. The nearest launch within the gate. */
 static void associate_warning(const mwds_score *s, sc_warning_row *w, const mwds_sim *sim)
 {
     mwds_lla g = {w->p.lat_deg * MWDS_DEG2RAD, w->p.lon_deg * MWDS_DEG2RAD,
                   w->p.height_km * 1e3};
     mwds_vec3 pw = mwds_geo_lla_to_ecef(g);
     double pwa[3] = {pw.v[0], pw.v[1], pw.v[2]};
-    int n = (int)ceil(s->opt.window_s / WINDOW_STEP_S);
+    int timed = isfinite(w->p.basis_t_s);
+    int n = timed ? 0 : (int)ceil(s->opt.window_s / WINDOW_STEP_S);
+    int64_t t0 = timed ? mwds_time_from_s(w->p.basis_t_s) : w->issued_ns;
     double best = INFINITY;
     for (size_t l = 0; l < s->n_truth; l++) {
         for (int k = 0; k <= n; k++) {
-            int64_t t = w->issued_ns - mwds_time_from_s(k * WINDOW_STEP_S);
+            int64_t t = t0 - mwds_time_from_s(k * WINDOW_STEP_S);
             mwds_vec3 p, v;
             if (!truth_at(sim, l, t, &p, &v))
                 continue;

@@ -17,6 +17,8 @@ packages=(
   libsqlite3-dev sqlite3             # the journal, and tests that read it
   tshark                             # tests: no plaintext on the wire
   gdal-bin libxml2-utils nodejs      # tests: export validated by ogrinfo, xmllint, node-cot
+  libmicrohttpd-dev                  # the operator display's HTTP server
+  chromium                           # tests: the display in headless Chromium (playwright-core)
 )
 
 missing=()

@@ -60,7 +60,7 @@
 
 static const char EXERCISE_HELP[] =
     "usage: mwds exercise run SCENARIO.yaml [--speed N|max] [--out DIR] [--domain N]\n"
-    "                         [--force] [--quiet]\n"
+    "                         [--force] [--quiet] [--http PORT [--view NATION]]\n"
     "\n"
     "Runs an exercise: one node per nation of the scenario and the simulator feeding\n"
     "their sensors, over DDS with DDS Security; prints the events as they happen\n"
@@ -74,6 +74,10 @@ static const char EXERCISE_HELP[] =
     "  --domain N     DDS domain id, 0..230 (default 0)\n"
     "  --force        replace the journals and report of an earlier run in DIR\n"
     "  --quiet        print no events or progress, only the summary\n"
+    "  --http PORT    serve the operator display of one node on http://127.0.0.1:PORT/\n"
+    "  --view NATION  whose picture the display shows (default: the scenario's first\n"
+    "                 nation)\n"
+    "  --http-bind ADDR  listen on ADDR instead of 127.0.0.1\n"
     "\n"
     "DIR keeps policy.yaml (written if missing: every nation shares tracks, warnings\n"
     "and heartbeats with all) and pki/ (made from it if missing), and receives the\n"
@@ -270,6 +274,8 @@ typedef struct run {
     double speed; /* 0: max */
     unsigned domain;
     int force, quiet;
+    const char *http, *http_bind, *view; /* the display: --http PORT, --http-bind, --view */
+    size_t view_node;                    /* the node that serves it */
     mwds_scenario sc;
     int have_sc;
     mwds_sim *truth;
@@ -303,6 +309,7 @@ static int parse_args(run *r, int argc, char **argv)
     const char *cmd = "exercise run";
     cli_flag flags[] = {{"--speed", 1, NULL}, {"--out", 1, NULL},   {"--domain", 1, NULL},
                         {"--force", 0, NULL}, {"--quiet", 0, NULL}, {"--help", 0, NULL},
+                        {"--http", 1, NULL},  {"--view", 1, NULL},  {"--http-bind", 1, NULL},
                         {NULL, 0, NULL}};
     int rc = cli_start_file(cmd, argc, argv, flags, EXERCISE_HELP, &r->scenario_arg);
     if (rc != CLI_CONTINUE)
@@ -331,6 +338,18 @@ static int parse_args(run *r, int argc, char **argv)
     r->domain = (unsigned)d;
     r->force = cli_get(flags, "--force") != NULL;
     r->quiet = cli_get(flags, "--quiet") != NULL;
+    r->http = cli_get(flags, "--http");
+    r->http_bind = cli_get(flags, "--http-bind");
+    r->view = cli_get(flags, "--view");
+    if (r->http != NULL) {
+        double port = 0;
+        if ((rc = cli_number(cmd, "--http", r->http, 1, 65535, &port)) != CLI_EXIT_OK)
+            return rc;
+        if (port != (double)(unsigned)port)
+            return usage_fail("--http: expected a port number 1..65535, got '%s'", r->http);
+    } else if (r->view != NULL || r->http_bind != NULL) {
+        return usage_fail("%s needs --http PORT", r->view != NULL ? "--view" : "--http-bind");
+    }
     v = cli_get(flags, "--out");
     if (v != NULL && v[0] == '\0')
         return usage_fail("--out: expected a folder");
@@ -360,6 +379,14 @@ static int load_scenario(run *r)
                           r->sc.n_nations, MWDS_POLICY_MAX_NATIONS);
     if (r->dir[0] == '\0')
         snprintf(r->dir, sizeof r->dir, "out/%s", r->sc.name);
+    if (r->view != NULL) {
+        size_t a = 0;
+        while (a < r->sc.n_nations && strcmp(r->sc.nations[a].code, r->view) != 0)
+            a++;
+        if (a == r->sc.n_nations)
+            return usage_fail("--view: %.16s is not a nation of %s", r->view, r->scenario_arg);
+        r->view_node = a;
+    }
     mwds_err e = mwds_sim_create(&r->sc, &r->truth, err, sizeof err);
     if (e == MWDS_ENOMEM) {
         fprintf(stderr, "mwds exercise run: out of memory\n");
@@ -491,7 +518,20 @@ static int start_children(run *r)
         snprintf(c->name, sizeof c->name, "node %s", nat);
         snprintf(c->log, sizeof c->log, "%s/%s.log", r->dir, nat);
         snprintf(cfg, sizeof cfg, "%s/%s.yaml", r->dir, nat);
-        char *argv[] = {"mwds", "node", "--config", cfg, r->speed > 0 ? NULL : "--lockstep", NULL};
+        char *argv[10] = {"mwds", "node", "--config", cfg};
+        int k = 4;
+        if (r->speed <= 0)
+            argv[k++] = "--lockstep";
+        if (r->http != NULL && a == r->view_node) {
+            /* the display of the viewed nation's node */
+            argv[k++] = "--http";
+            argv[k++] = (char *)(uintptr_t)r->http;
+            if (r->http_bind != NULL) {
+                argv[k++] = "--http-bind";
+                argv[k++] = (char *)(uintptr_t)r->http_bind;
+            }
+        }
+        argv[k] = NULL;
         if (spawn(c, argv) != 0) {
             fprintf(stderr, "mwds exercise run: cannot start %s: %s\n", c->name, strerror(errno));
             return CLI_EXIT_FAIL;
@@ -894,6 +934,12 @@ static int exercise_run(int argc, char **argv)
             "nodes %s and the simulator started on DDS domain %u with DDS Security; output "
             "in %s",
             nations, r->domain, r->dir);
+        if (r->http != NULL) {
+            const char *host = r->http_bind != NULL ? r->http_bind : "127.0.0.1";
+            int v6 = strchr(host, ':') != NULL;
+            say(r, "display: http://%s%s%s:%s/ (%s's picture)", v6 ? "[" : "", host, v6 ? "]" : "",
+                r->http, sc->nations[r->view_node].code);
+        }
         supervise(r);
         rc = r->interrupted || r->failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     } else {

@@ -49,13 +49,14 @@
 #include "mwds/scenario.h"
 #include "node.h"
 #include "node_config.h"
+#include "node_web.h"
 
 #ifndef MWDS_AREAS_FILE
 #define MWDS_AREAS_FILE "data/areas.geojson"
 #endif
 
 static const char NODE_HELP[] =
-    "usage: mwds node --config FILE [--quiet] [--lockstep]\n"
+    "usage: mwds node --config FILE [--quiet] [--lockstep] [--http PORT [--http-bind ADDR]]\n"
     "\n"
     "Runs one nation's node: takes its own sensors' looks from DDS, tracks, shares its\n"
     "tracks and warnings with the partners the policy releases them to, fuses its own\n"
@@ -63,7 +64,9 @@ static const char NODE_HELP[] =
     "every sample sent and received (SQLite). Stops cleanly on SIGINT or SIGTERM.\n"
     "The configuration file is described in docs/node.md. --quiet prints no events.\n"
     "--lockstep also publishes a NodeStatus as soon as the picture's time advances, so\n"
-    "that mwds sim --lockstep can pace itself by the nodes (mwds exercise --speed max).\n";
+    "that mwds sim --lockstep can pace itself by the nodes (mwds exercise --speed max).\n"
+    "--http PORT serves the operator display on http://127.0.0.1:PORT/ (0: a free port;\n"
+    "--http-bind ADDR listens on another address); docs/display.md.\n";
 
 static volatile sig_atomic_t g_stop;
 
@@ -108,6 +111,7 @@ typedef struct node {
     atomic_uint heard;           /* partners heard, bit per policy nation */
     atomic_int local_tracks;
     uint64_t looks, tracks_rx;
+    node_web *web;               /* the operator display (--http), or NULL */
     char err[1024];
 } node;
 
@@ -240,7 +244,15 @@ static int node_open(node *nd, const char *path)
                nd->n_sensors, nd->part[MWDS_TOPIC_TRACK], nd->part[MWDS_TOPIC_WARNING],
                c->journal, first_warning, nd->track_base + 1, pic->sys_base + 1);
     fflush(stdout);
-    /* the threads last: everything they use is in place */
+    return CLI_CONTINUE;
+}
+
+/* Starts the picture and journal threads, once everything they use is in
+ * place (the display included). */
+static int node_start(node *nd)
+{
+    node_picture *pic = &nd->pic;
+    const node_config *c = &nd->cfg;
     pic->quiet = nd->quiet;
     pic->start_ns = nd->start_ns;
     pic->warning_partition = nd->part[MWDS_TOPIC_WARNING];
@@ -252,9 +264,10 @@ static int node_open(node *nd, const char *path)
     pic->status_seq = &nd->status_seq;
     pic->heard = &nd->heard;
     pic->local_tracks = &nd->local_tracks;
+    pic->web = nd->web;
     if (node_log_start(&nd->log, nd->j, &nd->jlock, c->nation) != 0 ||
         node_picture_start(pic) != 0) {
-        snprintf(err, el, "cannot start the node's threads");
+        snprintf(nd->err, sizeof nd->err, "cannot start the node's threads");
         return CLI_EXIT_FAIL;
     }
     return CLI_CONTINUE;
@@ -266,6 +279,8 @@ static void node_close(node *nd)
      * journal thread; both finish what was handed to them */
     node_picture_stop(&nd->pic);
     node_log_stop(&nd->log);
+    node_web_close(nd->web);
+    nd->web = NULL;
     if (nd->net) {
         mwds_net_flush(nd->net, 2 * (int64_t)1000000000);
         mwds_net_destroy(nd->net);
@@ -475,7 +490,8 @@ int cmd_node(int argc, char **argv)
     const char *cmd = "node";
     cli_flag flags[] = {
         {"--config", 1, NULL}, {"--quiet", 0, NULL}, {"--help", 0, NULL},
-        {"--lockstep", 0, NULL}, {NULL, 0, NULL}};
+        {"--lockstep", 0, NULL}, {"--http", 1, NULL}, {"--http-bind", 1, NULL},
+        {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, NODE_HELP);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -489,9 +505,24 @@ int cmd_node(int argc, char **argv)
         return CLI_EXIT_FAIL;
     nd->quiet = cli_get(flags, "--quiet") != NULL;
     nd->pic.lockstep = cli_get(flags, "--lockstep") != NULL;
+    if ((rc = node_web_check(cli_get(flags, "--http"), cli_get(flags, "--http-bind"))) !=
+        CLI_CONTINUE) {
+        free(nd);
+        return rc;
+    }
     rc = node_open(nd, path);
+    if (rc == CLI_CONTINUE) {
+        rc = node_web_open(&nd->web, cli_get(flags, "--http"), cli_get(flags, "--http-bind"),
+                           nd->cfg.nation, nd->cfg.exercise, nd->sc.name, nd->start_ns,
+                           nd->pic.sys_base, nd->quiet);
+        if (rc != CLI_CONTINUE)
+            nd->err[0] = '\0'; /* node_web_open has said why */
+    }
+    if (rc == CLI_CONTINUE)
+        rc = node_start(nd);
     if (rc != CLI_CONTINUE) {
-        fprintf(stderr, "mwds node: %s\n", nd->err[0] ? nd->err : "cannot start");
+        if (nd->err[0])
+            fprintf(stderr, "mwds node: %s\n", nd->err);
         node_close(nd);
         free(nd);
         return rc;

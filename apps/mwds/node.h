@@ -191,6 +191,7 @@ typedef struct node_picture {
     node_log *log;
     mwds_fusion *fz;
     mwds_assessor *as;
+    struct node_web *web;        /* the operator display, or NULL (node_web.h) */
     /* the thread's own */
     warned *warned;              /* NODE_MAX_WARNED */
     uint32_t next_warning_id;    /* ids of published warnings, contiguous */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "node.h"
+#include "node_web.h"
 #include "warn_fmt.h"
 
 #define MAX_WARN 64
@@ -304,6 +305,7 @@ static void assess(node_picture *p)
                 fprintf(stderr, "mwds node %s: publishing W%u failed\n", p->cfg->nation,
                         w[k].id);
             atomic_fetch_add(&p->warnings_issued, 1);
+            node_web_warning(p->web, &w[k], 1);
             if (!p->quiet) {
                 flockfile(stdout);
                 printf("mwds node %s: issued    ", p->cfg->nation);
@@ -318,7 +320,7 @@ static void assess(node_picture *p)
 /* A partner's warning: journalled once (the journal ignores a row it
  * holds: one the partner's transient-local writer sends again after a
  * restart or a cut), then counted and printed. */
-static void received(node_picture *p, const rx_warning *rw)
+static void received(node_picture *p, const rx_warning *rw, int on_picture_thread)
 {
     const mwds_net_warning *w = &rw->w;
     int added = 0;
@@ -332,6 +334,8 @@ static void received(node_picture *p, const rx_warning *rw)
         return;
     }
     atomic_fetch_add(&p->warnings_received, 1);
+    if (on_picture_thread)
+        node_web_warning(p->web, &w->w, 0);
     if (!p->quiet) {
         flockfile(stdout);
         printf("mwds node %s: received  ", p->cfg->nation);
@@ -468,9 +472,18 @@ static void *picture_main(void *arg)
     node_thread_background();
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        while (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.picture_ns == p->picture_ns &&
-               !p->stop)
-            pthread_cond_wait(&p->wake, &p->lock);
+        if (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.picture_ns == p->picture_ns &&
+            !p->stop) {
+            /* idle: wake at least 4 times a second for the display */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 250000000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&p->wake, &p->lock, &until);
+        }
         /* swap: the thread works on what arrived while the lock is free */
         picture_inbox t = p->work;
         p->work = p->in;
@@ -495,10 +508,11 @@ static void *picture_main(void *arg)
             p->dirty = 1;
         }
         for (size_t i = 0; i < w->n_warn; i++)
-            received(p, &w->warn[i]);
+            received(p, &w->warn[i], 1);
         assess(p);
         count_system(p);
         log_system(p);
+        node_web_update(p->web, p->fz, p->as, p->picture_ns);
         atomic_store(&p->done_ns, (long long)p->picture_ns);
         if (p->lockstep && p->picture_ns != p->reported_ns) {
             p->reported_ns = p->picture_ns;
@@ -581,7 +595,7 @@ void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_
     if (grow((void **)&st->warn, &st->cap_warn, st->n_warn + 1, sizeof *st->warn) != 0) {
         /* journalled here rather than lost */
         rx_warning rw = {*w, t_recv};
-        received(p, &rw);
+        received(p, &rw, 0);
         return;
     }
     st->warn[st->n_warn].w = *w;

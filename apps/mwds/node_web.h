@@ -1,6 +1,6 @@
 /*
  * The node's operator display (mwds node --http PORT): the glue between the
- * node's loop and src/web. It keeps a picture (mwds_picture) fed from the
+ * node's picture thread and src/web. It keeps a picture (mwds_picture) fed from the
  * node's fused system tracks, their assessments and the warnings issued and
  * received, and at most 4 times a second of wall time (and at least once a
  * second, so a browser sees the link alive) posts its snapshot to the HTTP
@@ -9,8 +9,8 @@
  * Every function takes NULL for "no display" and then does nothing, so the
  * node calls them whether or not --http was given.
  *
- * Thread rules: the node's thread only (the server's thread reads only the
- * snapshots posted to it).
+ * Thread rules: the node's picture thread only (node.h; the server's thread
+ * reads only the snapshots posted to it).
  */
 #ifndef MWDS_APP_NODE_WEB_H
 #define MWDS_APP_NODE_WEB_H

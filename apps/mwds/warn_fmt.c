@@ -89,6 +89,9 @@ json_t *warn_json(const mwds_warning *w, int64_t start_ns)
     if (w->area[0])
         json_object_set_new(o, "area", json_string(w->area));
     json_t *a = json_object();
+    /* the time of the track state it rests on (older than issued_t_s by
+     * the track's age) */
+    json_object_set_new(a, "t_s", json_real(mwds_time_to_s(b->t_ns - start_ns)));
     json_object_set_new(a, "position", lla_json(b->position));
     json_object_set_new(a, "height_km", json_real(b->position.h_m / 1e3));
     json_object_set_new(a, "speed_m_s", json_real(b->speed_m_s));

@@ -97,6 +97,10 @@ typedef struct mwds_net_cause {
 /* A local track's state (ended: the last sample of the track). */
 mwds_err mwds_net_publish_track(mwds_net *n, const mwds_track *t, uint32_t revision, int ended,
                                 int exercise, mwds_net_cause cause);
+/* hold != 0: the tracks published from now on are sent together when
+ * hold is set back to 0 (a look's tracks in a few messages). The thread
+ * that publishes tracks calls it. */
+void mwds_net_hold_tracks(mwds_net *n, int hold);
 mwds_err mwds_net_publish_warning(mwds_net *n, const mwds_warning *w, mwds_net_cause cause);
 
 typedef struct mwds_net_status {

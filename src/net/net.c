@@ -44,6 +44,7 @@ struct mwds_net {
     mwds_measurement *look;          /* MAX_LOOK */
     mwds_wire_Measurement wire_look; /* publishing buffer */
     mwds_wire_Detection *wire_det;   /* MAX_LOOK */
+    int hold_tracks;                 /* tracks wait for mwds_net_hold_tracks(n, 0) */
 };
 
 static const dds_topic_descriptor_t *const DESC[MWDS_TOPIC_COUNT] = {
@@ -185,22 +186,25 @@ static dds_qos_t *topic_qos(mwds_topic t)
 static mwds_err domain_config(const mwds_net_config *c, dds_entity_t *domain, char *err,
                               size_t err_len)
 {
+    /* WriteBatch: a write is sent when the writer is flushed (write_sample
+     * flushes each one, except the tracks a caller holds together with
+     * mwds_net_hold_tracks), so that a look's tracks leave in a few
+     * messages rather than one each, and are encrypted per message. */
     char xml[1024];
-    if (c->loopback)
-        snprintf(xml, sizeof xml,
-                 "<CycloneDDS><Domain id=\"any\"><General><Interfaces>"
-                 "<NetworkInterface name=\"lo\"/></Interfaces>"
-                 "<AllowMulticast>false</AllowMulticast></General>"
-                 "<Discovery><ParticipantIndex>auto</ParticipantIndex>"
-                 "<MaxAutoParticipantIndex>60</MaxAutoParticipantIndex>"
-                 "<Peers><Peer address=\"127.0.0.1\"/></Peers></Discovery>"
-                 "</Domain></CycloneDDS>");
-    else
-        xml[0] = '\0';
+    snprintf(xml, sizeof xml,
+             "<CycloneDDS><Domain id=\"any\"><General>%s</General>%s"
+             "<Internal><WriteBatch>true</WriteBatch></Internal></Domain></CycloneDDS>",
+             c->loopback ? "<Interfaces><NetworkInterface name=\"lo\"/></Interfaces>"
+                           "<AllowMulticast>false</AllowMulticast>"
+                         : "",
+             c->loopback ? "<Discovery><ParticipantIndex>auto</ParticipantIndex>"
+                           "<MaxAutoParticipantIndex>60</MaxAutoParticipantIndex>"
+                           "<Peers><Peer address=\"127.0.0.1\"/></Peers></Discovery>"
+                         : "");
     /* a domain already made in this process (another participant) keeps its
      * configuration: Cyclone reports PRECONDITION_NOT_MET and the
      * participant joins it */
-    dds_entity_t d = dds_create_domain(c->domain_id, xml[0] ? xml : NULL);
+    dds_entity_t d = dds_create_domain(c->domain_id, xml);
     if (d < 0 && d != DDS_RETCODE_PRECONDITION_NOT_MET)
         return fail(err, err_len, MWDS_EIO, "DDS domain", d);
     *domain = d;
@@ -360,6 +364,8 @@ static mwds_err write_sample(mwds_net *n, mwds_topic t, const void *s, int64_t s
     if (n->writer[t] <= 0)
         return MWDS_EINVAL;
     dds_return_t rc = dds_write_ts(n->writer[t], s, stamp_ns > 0 ? stamp_ns : dds_time());
+    if (!(t == MWDS_TOPIC_TRACK && n->hold_tracks))
+        dds_write_flush(n->writer[t]);
     return rc == DDS_RETCODE_OK ? MWDS_OK : MWDS_EIO;
 }
 
@@ -437,6 +443,13 @@ static void copy_code(char *dst, size_t len, const char *src)
 }
 
 static const char *const CLASS_NAMES[] = {"SRBM", "MRBM", "IRBM", "ICBM"};
+
+void mwds_net_hold_tracks(mwds_net *n, int hold)
+{
+    n->hold_tracks = hold;
+    if (!hold && n->writer[MWDS_TOPIC_TRACK] > 0)
+        dds_write_flush(n->writer[MWDS_TOPIC_TRACK]);
+}
 
 mwds_err mwds_net_publish_warning(mwds_net *n, const mwds_warning *w, mwds_net_cause cause)
 {

@@ -236,6 +236,10 @@ mwds_err mwds__score_parse_warning(const char *payload, mwds__warning_payload *o
         (e = get_num(a, "height_km", "payload.assessment.", -1e3, 1e6, 0, &w.height_km, NULL,
                      err, err_len)))
         goto done;
+    w.basis_t_s = NAN; /* journals before the basis carried its time */
+    if ((e = get_num(a, "t_s", "payload.assessment.", -tmax, tmax, 1, &w.basis_t_s, NULL, err,
+                     err_len)) != MWDS_OK)
+        goto done;
     json_t *im = json_object_get(a, "impact");
     if (im != NULL) {
         const char *p = "payload.assessment.impact.";

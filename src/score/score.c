@@ -219,7 +219,8 @@ static int on_row(void *ctx, const mwds_journal_row *row)
         j->ignored_origin++;
         return 0;
     }
-    int is_track = strcmp(row->topic, "Track") == 0;
+    int is_system = own && strcmp(row->topic, "SystemTrack") == 0;
+    int is_track = is_system || strcmp(row->topic, "Track") == 0;
     int is_warning = strcmp(row->topic, "Warning") == 0;
     if (!is_track && !is_warning) {
         j->other_topics++;
@@ -255,6 +256,8 @@ static int on_row(void *ctx, const mwds_journal_row *row)
         sc_track_row *t = &j->tr[j->n_tr++];
         memset(t, 0, sizeof *t);
         t->own = own;
+        t->system = is_system;
+        j->has_system |= is_system;
         t->ended = tp.ended;
         t->t_state_ns = tp.ended ? row->t_sample_ns : tp.t_ns;
         t->t_avail_ns = row_avail_ns(&s->opt, own, row->t_sample_ns, row->t_send_ns,
@@ -330,13 +333,18 @@ static int cmp_u64(const void *pa, const void *pb)
 
 /* Replaces each track row's (origin, number) by its index in the sorted
  * table of the journal's track identities. */
+static uint64_t ident_of(const sc_track_row *t)
+{
+    return ((uint64_t)(t->system != 0) << 40) | ((uint64_t)t->origin << 32) | t->number;
+}
+
 static mwds_err build_idents(sc_journal *j)
 {
     j->idents = malloc((j->n_tr ? j->n_tr : 1) * sizeof *j->idents);
     if (j->idents == NULL)
         return MWDS_ENOMEM;
     for (size_t i = 0; i < j->n_tr; i++)
-        j->idents[i] = ((uint64_t)j->tr[i].origin << 32) | j->tr[i].number;
+        j->idents[i] = ident_of(&j->tr[i]);
     qsort(j->idents, j->n_tr, sizeof *j->idents, cmp_u64);
     size_t n = 0;
     for (size_t i = 0; i < j->n_tr; i++)
@@ -344,7 +352,7 @@ static mwds_err build_idents(sc_journal *j)
             j->idents[n++] = j->idents[i];
     j->n_idents = n;
     for (size_t i = 0; i < j->n_tr; i++) {
-        uint64_t id = ((uint64_t)j->tr[i].origin << 32) | j->tr[i].number;
+        uint64_t id = ident_of(&j->tr[i]);
         const uint64_t *f = bsearch(&id, j->idents, n, sizeof *j->idents, cmp_u64);
         j->tr[i].ident = (uint32_t)(f - j->idents);
     }
@@ -458,19 +466,23 @@ done:
     return e;
 }
 
-/* A warning's basis position against each launch over [issued - window,
- * issued]: the nearest launch within the gate. */
+/* A warning's basis position against each launch: at the basis state's
+ * own time when the warning gives it (so that two launches along one path
+ * a few seconds apart are told apart), else over [issued - window,
+ * issued]. The nearest launch within the gate. */
 static void associate_warning(const mwds_score *s, sc_warning_row *w, const mwds_sim *sim)
 {
     mwds_lla g = {w->p.lat_deg * MWDS_DEG2RAD, w->p.lon_deg * MWDS_DEG2RAD,
                   w->p.height_km * 1e3};
     mwds_vec3 pw = mwds_geo_lla_to_ecef(g);
     double pwa[3] = {pw.v[0], pw.v[1], pw.v[2]};
-    int n = (int)ceil(s->opt.window_s / WINDOW_STEP_S);
+    int timed = isfinite(w->p.basis_t_s);
+    int n = timed ? 0 : (int)ceil(s->opt.window_s / WINDOW_STEP_S);
+    int64_t t0 = timed ? mwds_time_from_s(w->p.basis_t_s) : w->issued_ns;
     double best = INFINITY;
     for (size_t l = 0; l < s->n_truth; l++) {
         for (int k = 0; k <= n; k++) {
-            int64_t t = w->issued_ns - mwds_time_from_s(k * WINDOW_STEP_S);
+            int64_t t = t0 - mwds_time_from_s(k * WINDOW_STEP_S);
             mwds_vec3 p, v;
             if (!truth_at(sim, l, t, &p, &v))
                 continue;
@@ -575,8 +587,8 @@ static mwds_err cells(mwds_score *s)
         sc_journal *j = &s->journals[a];
         for (size_t i = 0; i < j->n_tr; i++) {
             const sc_track_row *t = &j->tr[i];
-            if (t->truth < 0)
-                continue;
+            if (t->truth < 0 || t->system)
+                continue; /* the first track: a sensor's, the node's or a partner's */
             sc_cell *c = sc_cell_at(s, (size_t)t->truth, (size_t)j->nation);
             double dt = mwds_time_to_s(t->t_avail_ns - s->truth[t->truth].launch_ns);
             if (isnan(c->first_track_s) || dt < c->first_track_s)
@@ -663,6 +675,8 @@ typedef struct sweep_nation {
     mwds_siap_obs *obs;
     size_t *obs_row;
     int n_obs;
+    mwds_siap_obs *src_obs; /* the source tracks held (commonality), system or not */
+    int n_src_obs;
     mwds_siap *siap;
 } sweep_nation;
 
@@ -715,7 +729,9 @@ static mwds_err cover(sc_cell *c, int64_t step)
 
 /* The picture of one nation at t: the latest state of each track identity
  * available by t, unless ended, older than max_age, or on a truth that has
- * already come down. */
+ * already come down. A node that journalled its fused picture is measured
+ * on its system tracks (one per object it believes in); an older journal,
+ * on its own and its partners' tracks together. */
 static void picture(const mwds_score *s, const sc_journal *j, sweep_nation *sw, int64_t t,
                     const unsigned char *alive)
 {
@@ -730,7 +746,7 @@ static void picture(const mwds_score *s, const sc_journal *j, sweep_nation *sw, 
             sw->latest[tr->ident] = (int64_t)r;
     }
     int64_t max_age = mwds_time_from_s(s->opt.max_age_s);
-    sw->n_obs = 0;
+    sw->n_obs = sw->n_src_obs = 0;
     for (size_t id = 0; id < j->n_idents; id++) {
         int64_t r = sw->latest[id];
         if (r < 0)
@@ -738,11 +754,16 @@ static void picture(const mwds_score *s, const sc_journal *j, sweep_nation *sw, 
         const sc_track_row *tr = &j->tr[r];
         if (tr->ended || t - tr->t_state_ns > max_age || (tr->truth >= 0 && !alive[tr->truth]))
             continue;
-        mwds_siap_obs *o = &sw->obs[sw->n_obs];
-        o->track_id = j->idents[id];
-        o->truth = tr->truth;
-        o->pos_err_m = tr->pos_err_m;
-        o->vel_err_m_s = tr->vel_err_m_s;
+        mwds_siap_obs ob = {0};
+        ob.track_id = j->idents[id];
+        ob.truth = tr->truth;
+        ob.pos_err_m = tr->pos_err_m;
+        ob.vel_err_m_s = tr->vel_err_m_s;
+        if (!tr->system)
+            sw->src_obs[sw->n_src_obs++] = ob;
+        if (tr->system != j->has_system)
+            continue;
+        sw->obs[sw->n_obs] = ob;
         sw->obs_row[sw->n_obs++] = (size_t)r;
     }
 }
@@ -798,10 +819,12 @@ static mwds_err sweep(mwds_score *s)
         w->order = avail_order(j);
         w->latest = malloc(ni * sizeof *w->latest);
         w->obs = malloc(ni * sizeof *w->obs);
+        w->src_obs = malloc(ni * sizeof *w->src_obs);
         w->obs_row = malloc(ni * sizeof *w->obs_row);
         nat->ospa_m = calloc((size_t)s->n_steps, sizeof *nat->ospa_m);
         nat->n_tracks = calloc((size_t)s->n_steps, sizeof *nat->n_tracks);
-        if (w->order == NULL || w->latest == NULL || w->obs == NULL || w->obs_row == NULL ||
+        if (w->order == NULL || w->latest == NULL || w->obs == NULL || w->src_obs == NULL ||
+            w->obs_row == NULL ||
             nat->ospa_m == NULL || nat->n_tracks == NULL) {
             e = MWDS_ENOMEM;
             goto done;
@@ -863,9 +886,10 @@ static mwds_err sweep(mwds_score *s)
                 if (s->nations[a].journal < 0 || s->nations[b].journal < 0)
                     continue;
                 int64_t n_held = 0, n_common = 0;
-                if ((e = mwds_siap_commonality_step(sw[a].obs, sw[a].n_obs, sw[b].obs,
-                                                    sw[b].n_obs, alive, (int)s->n_truth, &n_held,
-                                                    &n_common)) != MWDS_OK)
+                if ((e = mwds_siap_commonality_step(sw[a].src_obs, sw[a].n_src_obs,
+                                                    sw[b].src_obs, sw[b].n_src_obs, alive,
+                                                    (int)s->n_truth, &n_held, &n_common)) !=
+                    MWDS_OK)
                     goto done;
                 s->pair_held[a][b] += n_held;
                 s->pair_common[a][b] += n_common;
@@ -889,6 +913,7 @@ done:
         free(sw[n].order);
         free(sw[n].latest);
         free(sw[n].obs);
+        free(sw[n].src_obs);
         free(sw[n].obs_row);
         mwds_siap_destroy(sw[n].siap);
     }

@@ -34,6 +34,7 @@ typedef struct sc_track_row {
     uint32_t ident;        /* index into the journal's identity table */
     int64_t revision;      /* per identity, increasing with each sample */
     int ended, own;
+    int system;            /* a SystemTrack row: the node's fused picture */
     double pos[3], vel[3];
     int truth;             /* nearest truth within the gate at t_state, or -1 */
     double pos_err_m, vel_err_m_s;
@@ -86,7 +87,8 @@ typedef struct sc_journal {
     size_t n_od, cap_od;
     sc_warning_row *wr;
     size_t n_wr, cap_wr;
-    uint64_t *idents;      /* (origin << 32) | track number, sorted */
+    uint64_t *idents;      /* (system << 40) | (origin << 32) | track number, sorted */
+    int has_system;        /* the node journalled its fused picture (SystemTrack) */
     size_t n_idents;
     double *lat_net_ms, *lat_chain_ms; /* received Track and Warning rows */
     size_t n_lat_net, n_lat_chain, cap_lat_net, cap_lat_chain;

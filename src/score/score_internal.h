@@ -35,6 +35,7 @@ typedef struct mwds__warning_payload {
     uint32_t track;
     char area[16];
     double lat_deg, lon_deg, height_km; /* the track's position it rests on */
+    double basis_t_s;                   /* and its time from the epoch (NAN: not given) */
     int has_impact;
     double imp_lat_deg, imp_lon_deg, semi_major_km, semi_minor_km, major_az_deg, imp_p;
     double imp_t_s, imp_t_sigma_s;      /* from the epoch */

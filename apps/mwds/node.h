@@ -1,0 +1,243 @@
+/*
+ * The node's parts (mwds node; cmd_node.c says what it does as a whole).
+ *
+ * Three threads, so that a look's tracks leave the node as soon as the
+ * tracker has them, whatever the picture and the journal are doing:
+ *
+ *   the tracking thread (cmd_node.c) waits on DDS and takes every sample.
+ *     Own sensors' looks go to the tracker and the tracks they change are
+ *     published at once; then they are handed to the picture thread (as
+ *     fusion sources) and to the journal thread. Partners' tracks and
+ *     warnings are stamped with their receipt time when taken and handed
+ *     on the same way. It also sends the heartbeat.
+ *   the picture thread (node_picture.c) fuses the sources handed to it,
+ *     assesses the picture, issues warnings (journalled, committed, then
+ *     published), journals received warnings (once each) and the system
+ *     tracks (topic SystemTrack, the node's own picture: not shared, at
+ *     most one row per track per NODE_SYSTEM_EVERY_S of picture time), and, with
+ *     --lockstep, reports the picture time it has finished.
+ *   the journal thread (node_log.c) formats the rows handed to it as JSON
+ *     and appends them to the journal in batches.
+ *
+ * The picture and journal threads run at a lower priority (nice
+ * NODE_BACKGROUND_NICE): when the machine is short of cores, the tracking
+ * thread and DDS's own threads go first, and an assessment waits.
+ *
+ * Hand-over is by queues under a mutex: the producer appends, the consumer
+ * swaps the whole queue out and works without the lock. The tracking
+ * thread never waits for a background thread's lock (which a preempted
+ * background thread could hold for milliseconds): it stages what it hands
+ * over in a queue of its own and moves it across when the lock is free
+ * (try-lock), at the latest on its next pass. The picture
+ * thread coalesces: however long an assessment takes, it next fuses every
+ * source that arrived meanwhile, in arrival order, and assesses once. The
+ * journal handle is shared by the journal thread and the picture thread's
+ * durable warning rows, under its own mutex.
+ */
+#ifndef MWDS_APP_NODE_H
+#define MWDS_APP_NODE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "mwds/assess.h"
+#include "mwds/fusion.h"
+#include "mwds/journal.h"
+#include "mwds/net.h"
+#include "mwds/policy.h"
+#include "mwds/scenario.h"
+#include "node_config.h"
+
+#define NODE_TRACK_POOL 1024
+#define NODE_BACKGROUND_NICE 10
+#define NODE_SYSTEM_EVERY_S 1.0
+
+/* Lowers the calling thread's priority to NODE_BACKGROUND_NICE (Linux
+ * threads have their own nice value); best effort. */
+void node_thread_background(void);
+#define NODE_MAX_WARNED 1024 /* system tracks whose warnings are remembered */
+#define NODE_MAX_MEMBERS 16  /* remembered members of one warned track */
+
+/* ---- the journal thread (node_log.c) ---- */
+
+typedef enum log_what {
+    LOG_LOOK,         /* payload: the detections */
+    LOG_TRACK,        /* payload: state, hits and cause */
+    LOG_TRACK_ENDED,  /* payload: {"ended": true} */
+    LOG_STATUS_SENT,  /* payload: the counts */
+    LOG_STATUS_RX,    /* payload: the counts and the sender's wall time */
+    LOG_SYSTEM        /* payload: a system track's state, members and impact */
+} log_what;
+
+/* One journal row whose JSON is made on the journal thread. */
+typedef struct log_row {
+    log_what what;
+    const char *topic;          /* a static string */
+    mwds_journal_dir dir;
+    char origin[MWDS_ORIGIN_LEN];
+    uint32_t key;
+    int64_t revision;
+    const char *partition;      /* lives as long as the node ("" for received rows) */
+    int exercise;
+    int64_t t_sample, t_send, t_recv;
+    union {
+        struct {
+            mwds_filter_state f;
+            int hits;
+            mwds_net_cause cause;
+        } track;
+        struct {
+            int count;
+            mwds_measurement *m; /* malloc'd; the journal thread frees it */
+        } look;
+        struct {
+            int64_t wall_ns;
+            int local, sys, issued, received;
+        } status;
+        struct {
+            mwds_filter_state f;
+            int n_members;
+            char origin[NODE_MAX_MEMBERS][MWDS_ORIGIN_LEN];
+            uint32_t number[NODE_MAX_MEMBERS];
+            int has_impact;
+            mwds_impact impact;
+        } system;
+    } u;
+} log_row;
+
+typedef struct node_log {
+    mwds_journal *j;
+    pthread_mutex_t *jlock;     /* the journal's (shared with durable writers) */
+    const char *nation;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    log_row *in;                /* filled by the producers */
+    size_t n_in, cap_in;
+    size_t peak;                /* the most rows ever waiting */
+    log_row *stage;             /* the tracking thread's own, not yet handed over */
+    size_t n_stage, cap_stage;
+    int stop;
+    pthread_t thread;
+    int started;
+} node_log;
+
+int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const char *nation);
+/* Queues a row; copies it (the look's detections are taken over). May
+ * wait for the queue's lock. */
+void node_log_put(node_log *lg, const log_row *row);
+/* The same from the tracking thread: staged, handed over without waiting. */
+void node_log_put_hot(node_log *lg, const log_row *row);
+/* Hands the staged rows over (block: wait for the lock). 1 if some are
+ * still staged. */
+int node_log_offer(node_log *lg, int block);
+/* Writes what is queued and ends the thread. */
+void node_log_stop(node_log *lg);
+/* Formats and appends one row now (caller holds no lock). */
+void node_log_write(node_log *lg, const log_row *row);
+
+/* The JSON of a filter state as journalled: {t_ns, model, x, p_upper}. */
+json_t *node_state_json(const mwds_filter_state *f);
+
+/* ---- the picture thread (node_picture.c) ---- */
+
+/* What the node has said about one track in its warnings: the published
+ * track number and the state of its warnings. Restored from the journal on
+ * restart, so that a track the restarted node finds again is not announced
+ * twice. */
+typedef struct warned {
+    uint32_t number;             /* the track number in the node's warnings; 0: free */
+    uint32_t sys;                /* the fusion's system track now behind it; 0: none yet */
+    int restored;                /* issued before a restart (from the journal) */
+    int open;                    /* no IMPACT, END or CANCEL yet */
+    int launch, impact;          /* LAUNCH and IMPACT_PREDICTION issued */
+    mwds_lla impact_centre;      /* of the last IMPACT_PREDICTION */
+    double impact_major_m;
+    int64_t impact_t_ns;
+    int n_threat, n_over;        /* areas of the last IMPACT_PREDICTION; OVERFLIGHTs issued */
+    char threat[MWDS_ASSESS_MAX_AREAS][MWDS_AREA_CODE_LEN];
+    char over[MWDS_ASSESS_MAX_AREAS][MWDS_AREA_CODE_LEN];
+    int n_members;               /* source tracks behind it at its last warning */
+    char member_origin[NODE_MAX_MEMBERS][MWDS_ORIGIN_LEN];
+    uint32_t member_number[NODE_MAX_MEMBERS];
+} warned;
+
+/* A received warning with its receipt. */
+typedef struct rx_warning {
+    mwds_net_warning w;
+    int64_t t_recv;
+} rx_warning;
+
+/* What the tracking thread hands the picture thread. */
+typedef struct picture_inbox {
+    mwds_source_track *src;
+    size_t n_src, cap_src;
+    rx_warning *warn;
+    size_t n_warn, cap_warn;
+    int64_t picture_ns;          /* the newest look's time */
+    mwds_net_cause cause;        /* the newest look */
+} picture_inbox;
+
+typedef struct node_picture {
+    /* set up by the node; read-only once the thread runs */
+    const node_config *cfg;
+    int quiet, lockstep;
+    int64_t start_ns;
+    const char *warning_partition, *status_partition;
+    mwds_net *net;
+    mwds_journal *j;
+    pthread_mutex_t *jlock;
+    node_log *log;
+    mwds_fusion *fz;
+    mwds_assessor *as;
+    struct node_web *web;        /* the operator display, or NULL (node_web.h) */
+    /* the thread's own */
+    warned *warned;              /* NODE_MAX_WARNED */
+    uint32_t next_warning_id;    /* ids of published warnings, contiguous */
+    uint32_t sys_base;           /* added to system track numbers: not reused after restart */
+    uint32_t warnings_restored, warnings_withheld;
+    int64_t picture_ns, reported_ns;
+    struct sys_logged {
+        uint32_t number;         /* the fusion's; 0: nothing journalled */
+        uint32_t key;            /* the journal's (the number in warnings) */
+        int64_t t_ns;
+    } *logged;                   /* per fusion slot: the last SystemTrack row */
+    int n_logged;
+    mwds_net_cause cause;
+    int dirty;
+    /* shared with the tracking thread */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    picture_inbox in, work;      /* in: filled under lock; work: the thread's */
+    picture_inbox stage;         /* the tracking thread's own, not yet handed over */
+    int stop;
+    pthread_t thread;
+    int started;
+    atomic_uint warnings_issued, warnings_received, warnings_dup;
+    atomic_int system_tracks;
+    atomic_llong done_ns;        /* the picture time fused and assessed */
+    atomic_ullong *status_seq;   /* the node's NodeStatus sequence */
+    atomic_uint *heard;          /* partners heard (bits), for the NodeStatus */
+    atomic_int *local_tracks;
+} node_picture;
+
+/* Reads back the warnings the node issued before (restart). Before start. */
+int node_picture_restore(node_picture *p, char *err, size_t err_len);
+int node_picture_start(node_picture *p);
+/* Hand over (from the tracking thread, staged, without waiting) sources
+ * (copied), the newest look's time and cause; and received warnings. */
+void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
+                      mwds_net_cause cause);
+void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_t t_recv);
+/* Hands the staged inputs over (block: wait for the lock). 1 if some are
+ * still staged. */
+int node_picture_offer(node_picture *p, int block);
+/* Finishes what was handed over and ends the thread. */
+void node_picture_stop(node_picture *p);
+void node_picture_fini(node_picture *p);
+
+/* Publishes and journals a NodeStatus (hot: from the tracking thread). */
+void node_status(node_picture *p, int64_t picture_ns, int hot);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * The node's journal thread (node.h): rows handed over by the other
+ * threads are formatted as JSON here and appended in the journal's
+ * batches, so that neither the JSON nor SQLite is between a look and the
+ * tracks it causes. Nothing is dropped: the queue grows as it must, and
+ * its peak is reported when the node stops.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node.h"
+
+json_t *node_state_json(const mwds_filter_state *f)
+{
+    json_t *x = json_array(), *p = json_array();
+    for (int i = 0; i < f->n; i++) {
+        json_array_append_new(x, json_real(f->x.v[i]));
+        for (int k = i; k < f->n; k++)
+            json_array_append_new(p, json_real(f->p.m[i][k]));
+    }
+    return json_pack("{s:I, s:s, s:o, s:o}", "t_ns", (json_int_t)f->t_ns, "model",
+                     f->model == MWDS_MODEL_BOOST ? "boost" : "ballistic", "x", x, "p_upper", p);
+}
+
+static json_t *payload(const log_row *r)
+{
+    switch (r->what) {
+    case LOG_LOOK: {
+        json_t *dets = json_array();
+        for (int i = 0; i < r->u.look.count; i++) {
+            json_t *z = json_array();
+            for (int k = 0; k < r->u.look.m[i].dim; k++)
+                json_array_append_new(z, json_real(r->u.look.m[i].z[k]));
+            json_array_append_new(dets, z);
+        }
+        return json_pack("{s:o}", "z", dets);
+    }
+    case LOG_TRACK:
+        return json_pack("{s:o, s:i, s:I, s:I}", "state", node_state_json(&r->u.track.f), "hits",
+                         r->u.track.hits, "cause_seq", (json_int_t)r->u.track.cause.seq,
+                         "cause_pub_ns", (json_int_t)r->u.track.cause.pub_ns);
+    case LOG_TRACK_ENDED:
+        return json_pack("{s:b}", "ended", 1);
+    case LOG_STATUS_SENT:
+        return json_pack("{s:i, s:i, s:i, s:i}", "local_tracks", r->u.status.local,
+                         "system_tracks", r->u.status.sys, "warnings_issued",
+                         r->u.status.issued, "warnings_received", r->u.status.received);
+    case LOG_SYSTEM: {
+        json_t *mem = json_array();
+        for (int i = 0; i < r->u.system.n_members; i++) {
+            char text[MWDS_ORIGIN_LEN + 12];
+            snprintf(text, sizeof text, "%s:%u", r->u.system.origin[i], r->u.system.number[i]);
+            json_array_append_new(mem, json_string(text));
+        }
+        json_t *o = json_pack("{s:o, s:o}", "state", node_state_json(&r->u.system.f), "members",
+                              mem);
+        if (r->u.system.has_impact) {
+            const mwds_impact *im = &r->u.system.impact;
+            json_object_set_new(
+                o, "impact",
+                json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:f}", "lat_deg",
+                          im->ellipse.centre.lat_rad * MWDS_RAD2DEG, "lon_deg",
+                          im->ellipse.centre.lon_rad * MWDS_RAD2DEG, "semi_major_km",
+                          im->ellipse.semi_major_m / 1e3, "semi_minor_km",
+                          im->ellipse.semi_minor_m / 1e3, "major_az_deg",
+                          im->ellipse.major_az_rad * MWDS_RAD2DEG, "t_ns",
+                          (json_int_t)im->t_ns, "t_sigma_s", im->t_sigma_s));
+        }
+        return o;
+    }
+    case LOG_STATUS_RX:
+        return json_pack("{s:I, s:i, s:i, s:i, s:i}", "wall_ns", (json_int_t)r->u.status.wall_ns,
+                         "local_tracks", r->u.status.local, "system_tracks", r->u.status.sys,
+                         "warnings_issued", r->u.status.issued, "warnings_received",
+                         r->u.status.received);
+    }
+    return NULL;
+}
+
+/* Formats and appends one row; the caller holds the journal lock. */
+static void append_locked(node_log *lg, const log_row *r)
+{
+    json_t *o = payload(r);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+    json_decref(o);
+    if (text == NULL) {
+        fprintf(stderr, "mwds node %s: journal: out of memory formatting a %s row\n", lg->nation,
+                r->topic);
+        return;
+    }
+    char k[16];
+    snprintf(k, sizeof k, "%u", r->key);
+    mwds_journal_row row = {r->topic,    r->dir,      r->origin,   k,          r->revision,
+                            r->partition, r->exercise, r->t_sample, r->t_send, r->t_recv,
+                            text};
+    if (mwds_journal_append(lg->j, &row, 0, NULL) != MWDS_OK)
+        fprintf(stderr, "mwds node %s: journal: %s\n", lg->nation, mwds_journal_errmsg(lg->j));
+    free(text);
+}
+
+void node_log_write(node_log *lg, const log_row *row)
+{
+    pthread_mutex_lock(lg->jlock);
+    append_locked(lg, row);
+    pthread_mutex_unlock(lg->jlock);
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void node_thread_background(void)
+{
+    /* setpriority on a thread id sets that thread's nice value alone */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), NODE_BACKGROUND_NICE) != 0) {
+        /* not permitted here: the thread keeps the process's priority */
+    }
+}
+
+static void *log_main(void *arg)
+{
+    node_log *lg = arg;
+    node_thread_background();
+    log_row *work = NULL;
+    size_t cap_work = 0;
+    for (;;) {
+        pthread_mutex_lock(&lg->lock);
+        if (lg->n_in == 0 && !lg->stop) {
+            /* a tick at least every 50 ms commits an old batch */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 50000000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&lg->wake, &lg->lock, &until);
+        }
+        /* take the whole queue, leave an empty buffer of the same size */
+        log_row *rows = lg->in;
+        size_t n = lg->n_in, cap = lg->cap_in;
+        lg->in = work;
+        lg->cap_in = cap_work;
+        lg->n_in = 0;
+        int stop = lg->stop;
+        pthread_mutex_unlock(&lg->lock);
+        work = rows;
+        cap_work = cap;
+        if (n > 0) {
+            pthread_mutex_lock(lg->jlock);
+            for (size_t i = 0; i < n; i++) {
+                append_locked(lg, &rows[i]);
+                if (rows[i].what == LOG_LOOK)
+                    free(rows[i].u.look.m);
+            }
+            pthread_mutex_unlock(lg->jlock);
+        }
+        pthread_mutex_lock(lg->jlock);
+        mwds_journal_tick(lg->j, now_ns());
+        pthread_mutex_unlock(lg->jlock);
+        if (stop && n == 0)
+            break;
+    }
+    free(work);
+    return NULL;
+}
+
+int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const char *nation)
+{
+    memset(lg, 0, sizeof *lg);
+    lg->j = j;
+    lg->jlock = jlock;
+    lg->nation = nation;
+    pthread_mutex_init(&lg->lock, NULL);
+    pthread_cond_init(&lg->wake, NULL);
+    if (pthread_create(&lg->thread, NULL, log_main, lg) != 0)
+        return -1;
+    lg->started = 1;
+    return 0;
+}
+
+static int grow_rows(log_row **v, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    log_row *n = realloc(*v, c * sizeof *n);
+    if (n == NULL)
+        return -1;
+    *v = n;
+    *cap = c;
+    return 0;
+}
+
+/* No memory to queue it: written here rather than lost. */
+static void write_now(node_log *lg, const log_row *row)
+{
+    node_log_write(lg, row);
+    if (row->what == LOG_LOOK)
+        free(row->u.look.m);
+}
+
+void node_log_put(node_log *lg, const log_row *row)
+{
+    pthread_mutex_lock(&lg->lock);
+    if (grow_rows(&lg->in, &lg->cap_in, lg->n_in + 1) != 0) {
+        pthread_mutex_unlock(&lg->lock);
+        write_now(lg, row);
+        return;
+    }
+    lg->in[lg->n_in++] = *row;
+    if (lg->n_in > lg->peak)
+        lg->peak = lg->n_in;
+    pthread_cond_signal(&lg->wake);
+    pthread_mutex_unlock(&lg->lock);
+}
+
+void node_log_put_hot(node_log *lg, const log_row *row)
+{
+    if (grow_rows(&lg->stage, &lg->cap_stage, lg->n_stage + 1) != 0) {
+        node_log_offer(lg, 1);
+        write_now(lg, row);
+        return;
+    }
+    lg->stage[lg->n_stage++] = *row;
+}
+
+int node_log_offer(node_log *lg, int block)
+{
+    if (lg->n_stage == 0)
+        return 0;
+    if (block)
+        pthread_mutex_lock(&lg->lock);
+    else if (pthread_mutex_trylock(&lg->lock) != 0)
+        return 1;
+    if (grow_rows(&lg->in, &lg->cap_in, lg->n_in + lg->n_stage) != 0) {
+        pthread_mutex_unlock(&lg->lock);
+        if (!block)
+            return 1;
+        for (size_t i = 0; i < lg->n_stage; i++)
+            write_now(lg, &lg->stage[i]);
+        lg->n_stage = 0;
+        return 0;
+    }
+    memcpy(lg->in + lg->n_in, lg->stage, lg->n_stage * sizeof *lg->stage);
+    lg->n_in += lg->n_stage;
+    if (lg->n_in > lg->peak)
+        lg->peak = lg->n_in;
+    pthread_cond_signal(&lg->wake);
+    pthread_mutex_unlock(&lg->lock);
+    lg->n_stage = 0;
+    return 0;
+}
+
+void node_log_stop(node_log *lg)
+{
+    if (!lg->started)
+        return;
+    pthread_mutex_lock(&lg->lock);
+    lg->stop = 1;
+    pthread_cond_signal(&lg->wake);
+    pthread_mutex_unlock(&lg->lock);
+    pthread_join(lg->thread, NULL);
+    lg->started = 0;
+    for (size_t i = 0; i < lg->n_in; i++)
+        if (lg->in[i].what == LOG_LOOK)
+            free(lg->in[i].u.look.m);
+    free(lg->in);
+    lg->in = NULL;
+    free(lg->stage);
+    lg->stage = NULL;
+    pthread_mutex_destroy(&lg->lock);
+    pthread_cond_destroy(&lg->wake);
+}

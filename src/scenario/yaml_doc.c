@@ -352,8 +352,8 @@ mwds_err mwds_yaml_map(mwds_yaml_doc *d, const yaml_node_t *map, const char *fie
                               mwds_yaml_describe(map).s);
     for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
-        const yaml_node_t *k, *v;
-        const char *key;
+        const yaml_node_t *k = NULL, *v = NULL;
+        const char *key = NULL;
         mwds_err rc = mwds_yaml_pair(d, p, field, &k, &v, &key);
         if (rc != MWDS_OK)
             return rc;

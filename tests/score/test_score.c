@@ -608,6 +608,73 @@ static void test_scorer(void **state)
     mwds_score_destroy(s);
 }
 
+/* A node that journals its fused picture (SystemTrack) is measured on it:
+ * JPN holds the launch with KOR's track and its own, fused into one system
+ * track. On the source tracks JPN's ambiguity is 2; on the system track, 1.
+ * Commonality stays on source tracks (KOR's track 1, held by both). */
+static void write_fused(const fixture *fx, const char *name, int with_system, char *path,
+                        size_t len)
+{
+    mwds_journal *j = jopen(fx, name, path, len);
+    put_status(j, "JPN");
+    for (int s = 70; s <= 100; s++) {
+        mwds_vec3 v, p = truth_pos(fx, s, &v);
+        int64_t ts = T(fx, s);
+        put(j, "Track", MWDS_JOURNAL_RECEIVED, "KOR", 1, s - 59, "", 1, ts, ts + 2 * MS,
+            ts + 32 * MS, track_payload(ts, p, v, ts));
+        p.v[0] += 200.0;
+        put(j, "Track", MWDS_JOURNAL_SENT, "JPN", 1, s - 69, "rel.JPN.KOR.USA", 1, ts,
+            ts + 2 * MS, 0, track_payload(ts, p, v, ts));
+        if (with_system) {
+            p.v[0] -= 100.0;
+            json_t *o = track_payload(ts, p, v, ts);
+            json_object_set_new(o, "members", json_pack("[s, s]", "KOR:1", "JPN:1"));
+            put(j, "SystemTrack", MWDS_JOURNAL_SENT, "JPN", 4, ts, "", 1, ts, ts + 3 * MS, 0, o);
+        }
+    }
+    put(j, "Track", MWDS_JOURNAL_RECEIVED, "KOR", 1, 42, "", 1, T(fx, 100), T(fx, 101),
+        T(fx, 101) + 30 * MS, json_pack("{s:b}", "ended", 1));
+    put(j, "Track", MWDS_JOURNAL_SENT, "JPN", 1, 42, "rel.JPN.KOR.USA", 1, T(fx, 100),
+        T(fx, 101), 0, json_pack("{s:b}", "ended", 1));
+    if (with_system)
+        put(j, "SystemTrack", MWDS_JOURNAL_SENT, "JPN", 4, T(fx, 101), "", 1, T(fx, 101),
+            T(fx, 101), 0, json_pack("{s:b}", "ended", 1));
+    mwds_journal_close(j);
+}
+
+static void test_scorer_system_tracks(void **state)
+{
+    fixture *fx = *state;
+    char kor[512], jpn[512], kor2[512];
+    write_journals(fx, kor, jpn, sizeof kor);
+    double amb[2], common[2];
+    for (int with = 0; with <= 1; with++) {
+        char fused[512];
+        write_fused(fx, with ? "JPN-fused.journal" : "JPN-sources.journal", with, fused,
+                    sizeof fused);
+        snprintf(kor2, sizeof kor2, "%s", kor);
+        const char *paths[2] = {kor2, fused};
+        mwds_score *s = NULL;
+        char err[512] = "";
+        if (mwds_score_compute(SCENARIO, paths, 2, &s, err, sizeof err) != MWDS_OK)
+            fail_msg("score: %s", err);
+        mwds_siap_result r;
+        assert_int_equal(mwds_score_siap(s, 2, &r), MWDS_OK);
+        assert_true(r.sum_jt >= 29 && r.sum_jt <= 31);
+        amb[with] = r.ambiguity;
+        common[with] = mwds_score_commonality(s);
+        if (with) {
+            /* the fused state is 100 m off, the sources 0 and 200 m */
+            assert_near(r.position_accuracy_m, 100.0, 1e-3, "fused position accuracy");
+            assert_int_equal(r.sum_n, r.sum_na);
+        }
+        mwds_score_destroy(s);
+    }
+    assert_near(amb[0], 2.0, 0.05, "ambiguity on source tracks");
+    assert_near(amb[1], 1.0, 1e-12, "ambiguity on the fused picture");
+    assert_near(common[0], common[1], 1e-12, "commonality on source tracks either way");
+}
+
 /* Scoring must fail with a message naming the file (and row and field). */
 static void expect_error(const char *scenario, const char *const *paths, size_t n, mwds_err want,
                          const char *needle1, const char *needle2)
@@ -713,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_siap_hand),
         cmocka_unit_test(test_commonality_hand),
         cmocka_unit_test_setup_teardown(test_scorer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scorer_system_tracks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

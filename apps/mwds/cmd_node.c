@@ -103,38 +103,17 @@ typedef struct node {
     mwds_net *net;
     char part[MWDS_TOPIC_COUNT][MWDS_PARTITION_LEN];
     pubrec *pub;
-    mwds_source_track *handed;   /* sources handed to the picture per look (TRACK_POOL) */
-    uint32_t track_base;         /* added to tracker numbers: not reused after restart */
-    mwds_net_cause cause;        /* the latest look */
+    mwds_source_track *handed; /* sources handed to the picture per look (TRACK_POOL) */
+    uint32_t track_base;       /* added to tracker numbers: not reused after restart */
+    mwds_net_cause cause;      /* the latest look */
     int64_t picture_ns, start_ns;
     atomic_ullong status_seq;
-    atomic_uint heard;           /* partners heard, bit per policy nation */
+    atomic_uint heard; /* partners heard, bit per policy nation */
     atomic_int local_tracks;
     uint64_t looks, tracks_rx;
-    node_web *web;               /* the operator display (--http), or NULL */
+    node_web *web; /* the operator display (--http), or NULL */
     char err[1024];
 } node;
-
-/* A row the journal thread formats: the fields every row has. */
-static log_row row_of(log_what what, const char *topic, mwds_journal_dir dir, const char *origin,
-                      uint32_t key, int64_t revision, const char *partition, int exercise,
-                      int64_t t_sample, int64_t t_send, int64_t t_recv)
-{
-    log_row r;
-    memset(&r, 0, sizeof r);
-    r.what = what;
-    r.topic = topic;
-    r.dir = dir;
-    snprintf(r.origin, sizeof r.origin, "%s", origin);
-    r.key = key;
-    r.revision = revision;
-    r.partition = partition;
-    r.exercise = exercise;
-    r.t_sample = t_sample;
-    r.t_send = t_send;
-    r.t_recv = t_recv;
-    return r;
-}
 
 /* ---- setting up ---- */
 
@@ -160,8 +139,7 @@ static int node_open(node *nd, const char *path)
         return CLI_EXIT_USAGE;
     nd->have_areas = 1;
     for (int t = 0; t < MWDS_TOPIC_COUNT; t++)
-        mwds_policy_partition(&nd->pol, c->nation, (mwds_topic)t, nd->part[t],
-                              sizeof nd->part[t]);
+        mwds_policy_partition(&nd->pol, c->nation, (mwds_topic)t, nd->part[t], sizeof nd->part[t]);
     /* this nation's sensors, numbered from 0 in file order (as mwds sim
      * numbers the looks it publishes) */
     nd->sensors = calloc(nd->sc.n_sensors ? nd->sc.n_sensors : 1, sizeof *nd->sensors);
@@ -241,8 +219,8 @@ static int node_open(node *nd, const char *path)
         printf("mwds node %s: domain %u, %s, %zu sensors; tracks to %s, warnings to %s; "
                "journal %s (warnings from W%u, local tracks from %u, system tracks from %u)\n",
                c->nation, (unsigned)c->domain_id, c->secure ? "DDS Security on" : "NO SECURITY",
-               nd->n_sensors, nd->part[MWDS_TOPIC_TRACK], nd->part[MWDS_TOPIC_WARNING],
-               c->journal, first_warning, nd->track_base + 1, pic->sys_base + 1);
+               nd->n_sensors, nd->part[MWDS_TOPIC_TRACK], nd->part[MWDS_TOPIC_WARNING], c->journal,
+               first_warning, nd->track_base + 1, pic->sys_base + 1);
     fflush(stdout);
     return CLI_CONTINUE;
 }
@@ -340,8 +318,7 @@ static void publish_tracks(node *nd)
             gone.f.t_ns = p->t_update_ns;
             for (int k = 0; k < 7; k++)
                 gone.f.p.m[k][k] = 1.0;
-            mwds_net_publish_track(nd->net, &gone, p->revision + 1, 1, nd->cfg.exercise,
-                                   nd->cause);
+            mwds_net_publish_track(nd->net, &gone, p->revision + 1, 1, nd->cfg.exercise, nd->cause);
             mwds_source_track *s = &nd->handed[n_handed];
             *s = source_of(nd, p->number, &gone.f);
             s->ended = 1;
@@ -374,9 +351,9 @@ static void publish_tracks(node *nd)
     node_picture_put(&nd->pic, nd->handed, (size_t)n_handed, nd->picture_ns, nd->cause);
     for (int k = 0; k < n_handed; k++) {
         const mwds_source_track *s = &nd->handed[k];
-        log_row r = row_of(ended[k] ? LOG_TRACK_ENDED : LOG_TRACK, "Track", MWDS_JOURNAL_SENT,
-                           nd->cfg.nation, s->number, revision[k], nd->part[MWDS_TOPIC_TRACK],
-                           nd->cfg.exercise, s->f.t_ns, t_send, 0);
+        log_row r = node_log_row(ended[k] ? LOG_TRACK_ENDED : LOG_TRACK, "Track", MWDS_JOURNAL_SENT,
+                                 nd->cfg.nation, s->number, revision[k], nd->part[MWDS_TOPIC_TRACK],
+                                 nd->cfg.exercise, s->f.t_ns, t_send, 0);
         r.u.track.f = s->f;
         r.u.track.hits = s->hits;
         r.u.track.cause = nd->cause;
@@ -401,9 +378,9 @@ static int on_look(void *ctx, const mwds_net_look *l)
     if (l->t_ns > nd->picture_ns)
         nd->picture_ns = l->t_ns;
     publish_tracks(nd);
-    log_row r = row_of(LOG_LOOK, "Measurement", MWDS_JOURNAL_RECEIVED, l->rx.origin,
-                       l->sensor_id, (int64_t)l->seq, nd->part[MWDS_TOPIC_MEASUREMENT],
-                       l->exercise, l->t_ns, l->rx.send_ns, now);
+    log_row r = node_log_row(LOG_LOOK, "Measurement", MWDS_JOURNAL_RECEIVED, l->rx.origin,
+                             l->sensor_id, (int64_t)l->seq, nd->part[MWDS_TOPIC_MEASUREMENT],
+                             l->exercise, l->t_ns, l->rx.send_ns, now);
     r.u.look.count = l->count;
     r.u.look.m = malloc((size_t)(l->count > 0 ? l->count : 1) * sizeof *l->m);
     if (r.u.look.m == NULL) {
@@ -446,9 +423,9 @@ static int on_track(void *ctx, const mwds_net_track *t)
         s.ended = t->ended;
         node_picture_put(&nd->pic, &s, 1, nd->picture_ns, nd->cause);
     }
-    log_row r = row_of(t->ended ? LOG_TRACK_ENDED : LOG_TRACK, "Track", MWDS_JOURNAL_RECEIVED,
-                       t->rx.origin, t->number, t->revision, "", t->exercise, t->f.t_ns,
-                       t->rx.send_ns, now);
+    log_row r = node_log_row(t->ended ? LOG_TRACK_ENDED : LOG_TRACK, "Track", MWDS_JOURNAL_RECEIVED,
+                             t->rx.origin, t->number, t->revision, "", t->exercise, t->f.t_ns,
+                             t->rx.send_ns, now);
     r.u.track.f = t->f;
     r.u.track.hits = (int)t->hits;
     r.u.track.cause = t->cause;
@@ -474,8 +451,9 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
     if (strcmp(s->rx.origin, nd->cfg.nation) == 0)
         return 0;
     heard(nd, s->rx.origin);
-    log_row r = row_of(LOG_STATUS_RX, "NodeStatus", MWDS_JOURNAL_RECEIVED, s->rx.origin, 0,
-                       (int64_t)s->s.seq, "", s->s.exercise, s->s.picture_ns, s->rx.send_ns, now);
+    log_row r =
+        node_log_row(LOG_STATUS_RX, "NodeStatus", MWDS_JOURNAL_RECEIVED, s->rx.origin, 0,
+                     (int64_t)s->s.seq, "", s->s.exercise, s->s.picture_ns, s->rx.send_ns, now);
     r.u.status.wall_ns = s->s.wall_ns;
     r.u.status.local = (int)s->s.local_tracks;
     r.u.status.sys = (int)s->s.system_tracks;
@@ -488,10 +466,9 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
 int cmd_node(int argc, char **argv)
 {
     const char *cmd = "node";
-    cli_flag flags[] = {
-        {"--config", 1, NULL}, {"--quiet", 0, NULL}, {"--help", 0, NULL},
-        {"--lockstep", 0, NULL}, {"--http", 1, NULL}, {"--http-bind", 1, NULL},
-        {NULL, 0, NULL}};
+    cli_flag flags[] = {{"--config", 1, NULL},   {"--quiet", 0, NULL}, {"--help", 0, NULL},
+                        {"--lockstep", 0, NULL}, {"--http", 1, NULL},  {"--http-bind", 1, NULL},
+                        {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, NODE_HELP);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -563,10 +540,9 @@ int cmd_node(int argc, char **argv)
         printf("mwds node %s: stopping: %llu looks, %u warnings issued (%u withheld: said "
                "before a restart), %u received (%u again, not journalled twice); journal "
                "queue peak %zu rows\n",
-               nd->cfg.nation, (unsigned long long)nd->looks,
-               atomic_load(&nd->pic.warnings_issued), nd->pic.warnings_withheld,
-               atomic_load(&nd->pic.warnings_received), atomic_load(&nd->pic.warnings_dup),
-               nd->log.peak);
+               nd->cfg.nation, (unsigned long long)nd->looks, atomic_load(&nd->pic.warnings_issued),
+               nd->pic.warnings_withheld, atomic_load(&nd->pic.warnings_received),
+               atomic_load(&nd->pic.warnings_dup), nd->log.peak);
     node_close(nd);
     free(nd);
     return CLI_EXIT_OK;

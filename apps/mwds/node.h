@@ -63,23 +63,23 @@ void node_thread_background(void);
 /* ---- the journal thread (node_log.c) ---- */
 
 typedef enum log_what {
-    LOG_LOOK,         /* payload: the detections */
-    LOG_TRACK,        /* payload: state, hits and cause */
-    LOG_TRACK_ENDED,  /* payload: {"ended": true} */
-    LOG_STATUS_SENT,  /* payload: the counts */
-    LOG_STATUS_RX,    /* payload: the counts and the sender's wall time */
-    LOG_SYSTEM        /* payload: a system track's state, members and impact */
+    LOG_LOOK,        /* payload: the detections */
+    LOG_TRACK,       /* payload: state, hits and cause */
+    LOG_TRACK_ENDED, /* payload: {"ended": true} */
+    LOG_STATUS_SENT, /* payload: the counts */
+    LOG_STATUS_RX,   /* payload: the counts and the sender's wall time */
+    LOG_SYSTEM       /* payload: a system track's state, members and impact */
 } log_what;
 
 /* One journal row whose JSON is made on the journal thread. */
 typedef struct log_row {
     log_what what;
-    const char *topic;          /* a static string */
+    const char *topic; /* a static string */
     mwds_journal_dir dir;
     char origin[MWDS_ORIGIN_LEN];
     uint32_t key;
     int64_t revision;
-    const char *partition;      /* lives as long as the node ("" for received rows) */
+    const char *partition; /* lives as long as the node ("" for received rows) */
     int exercise;
     int64_t t_sample, t_send, t_recv;
     union {
@@ -109,19 +109,24 @@ typedef struct log_row {
 
 typedef struct node_log {
     mwds_journal *j;
-    pthread_mutex_t *jlock;     /* the journal's (shared with durable writers) */
+    pthread_mutex_t *jlock; /* the journal's (shared with durable writers) */
     const char *nation;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    log_row *in;                /* filled by the producers */
+    log_row *in; /* filled by the producers */
     size_t n_in, cap_in;
-    size_t peak;                /* the most rows ever waiting */
-    log_row *stage;             /* the tracking thread's own, not yet handed over */
+    size_t peak;    /* the most rows ever waiting */
+    log_row *stage; /* the tracking thread's own, not yet handed over */
     size_t n_stage, cap_stage;
     int stop;
     pthread_t thread;
     int started;
 } node_log;
+
+/* A row with the fields every row has (the payload's part is zero). */
+log_row node_log_row(log_what what, const char *topic, mwds_journal_dir dir, const char *origin,
+                     uint32_t key, int64_t revision, const char *partition, int exercise,
+                     int64_t t_sample, int64_t t_send, int64_t t_recv);
 
 int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const char *nation);
 /* Queues a row; copies it (the look's detections are taken over). May
@@ -147,18 +152,18 @@ json_t *node_state_json(const mwds_filter_state *f);
  * restart, so that a track the restarted node finds again is not announced
  * twice. */
 typedef struct warned {
-    uint32_t number;             /* the track number in the node's warnings; 0: free */
-    uint32_t sys;                /* the fusion's system track now behind it; 0: none yet */
-    int restored;                /* issued before a restart (from the journal) */
-    int open;                    /* no IMPACT, END or CANCEL yet */
-    int launch, impact;          /* LAUNCH and IMPACT_PREDICTION issued */
-    mwds_lla impact_centre;      /* of the last IMPACT_PREDICTION */
+    uint32_t number;        /* the track number in the node's warnings; 0: free */
+    uint32_t sys;           /* the fusion's system track now behind it; 0: none yet */
+    int restored;           /* issued before a restart (from the journal) */
+    int open;               /* no IMPACT, END or CANCEL yet */
+    int launch, impact;     /* LAUNCH and IMPACT_PREDICTION issued */
+    mwds_lla impact_centre; /* of the last IMPACT_PREDICTION */
     double impact_major_m;
     int64_t impact_t_ns;
-    int n_threat, n_over;        /* areas of the last IMPACT_PREDICTION; OVERFLIGHTs issued */
+    int n_threat, n_over; /* areas of the last IMPACT_PREDICTION; OVERFLIGHTs issued */
     char threat[MWDS_ASSESS_MAX_AREAS][MWDS_AREA_CODE_LEN];
     char over[MWDS_ASSESS_MAX_AREAS][MWDS_AREA_CODE_LEN];
-    int n_members;               /* source tracks behind it at its last warning */
+    int n_members; /* source tracks behind it at its last warning */
     char member_origin[NODE_MAX_MEMBERS][MWDS_ORIGIN_LEN];
     uint32_t member_number[NODE_MAX_MEMBERS];
 } warned;
@@ -175,8 +180,8 @@ typedef struct picture_inbox {
     size_t n_src, cap_src;
     rx_warning *warn;
     size_t n_warn, cap_warn;
-    int64_t picture_ns;          /* the newest look's time */
-    mwds_net_cause cause;        /* the newest look */
+    int64_t picture_ns;   /* the newest look's time */
+    mwds_net_cause cause; /* the newest look */
 } picture_inbox;
 
 typedef struct node_picture {
@@ -191,34 +196,34 @@ typedef struct node_picture {
     node_log *log;
     mwds_fusion *fz;
     mwds_assessor *as;
-    struct node_web *web;        /* the operator display, or NULL (node_web.h) */
+    struct node_web *web; /* the operator display, or NULL (node_web.h) */
     /* the thread's own */
-    warned *warned;              /* NODE_MAX_WARNED */
-    uint32_t next_warning_id;    /* ids of published warnings, contiguous */
-    uint32_t sys_base;           /* added to system track numbers: not reused after restart */
+    warned *warned;           /* NODE_MAX_WARNED */
+    uint32_t next_warning_id; /* ids of published warnings, contiguous */
+    uint32_t sys_base;        /* added to system track numbers: not reused after restart */
     uint32_t warnings_restored, warnings_withheld;
     int64_t picture_ns, reported_ns;
     struct sys_logged {
-        uint32_t number;         /* the fusion's; 0: nothing journalled */
-        uint32_t key;            /* the journal's (the number in warnings) */
+        uint32_t number; /* the fusion's; 0: nothing journalled */
+        uint32_t key;    /* the journal's (the number in warnings) */
         int64_t t_ns;
-    } *logged;                   /* per fusion slot: the last SystemTrack row */
+    } * logged; /* per fusion slot: the last SystemTrack row */
     int n_logged;
     mwds_net_cause cause;
     int dirty;
     /* shared with the tracking thread */
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    picture_inbox in, work;      /* in: filled under lock; work: the thread's */
-    picture_inbox stage;         /* the tracking thread's own, not yet handed over */
+    picture_inbox in, work; /* in: filled under lock; work: the thread's */
+    picture_inbox stage;    /* the tracking thread's own, not yet handed over */
     int stop;
     pthread_t thread;
     int started;
     atomic_uint warnings_issued, warnings_received, warnings_dup;
     atomic_int system_tracks;
-    atomic_llong done_ns;        /* the picture time fused and assessed */
-    atomic_ullong *status_seq;   /* the node's NodeStatus sequence */
-    atomic_uint *heard;          /* partners heard (bits), for the NodeStatus */
+    atomic_llong done_ns;      /* the picture time fused and assessed */
+    atomic_ullong *status_seq; /* the node's NodeStatus sequence */
+    atomic_uint *heard;        /* partners heard (bits), for the NodeStatus */
     atomic_int *local_tracks;
 } node_picture;
 

@@ -28,6 +28,27 @@ json_t *node_state_json(const mwds_filter_state *f)
                      f->model == MWDS_MODEL_BOOST ? "boost" : "ballistic", "x", x, "p_upper", p);
 }
 
+/* A row the journal thread formats: the fields every row has. */
+log_row node_log_row(log_what what, const char *topic, mwds_journal_dir dir, const char *origin,
+                     uint32_t key, int64_t revision, const char *partition, int exercise,
+                     int64_t t_sample, int64_t t_send, int64_t t_recv)
+{
+    log_row r;
+    memset(&r, 0, sizeof r);
+    r.what = what;
+    r.topic = topic;
+    r.dir = dir;
+    snprintf(r.origin, sizeof r.origin, "%s", origin);
+    r.key = key;
+    r.revision = revision;
+    r.partition = partition;
+    r.exercise = exercise;
+    r.t_sample = t_sample;
+    r.t_send = t_send;
+    r.t_recv = t_recv;
+    return r;
+}
+
 static json_t *payload(const log_row *r)
 {
     switch (r->what) {
@@ -48,9 +69,9 @@ static json_t *payload(const log_row *r)
     case LOG_TRACK_ENDED:
         return json_pack("{s:b}", "ended", 1);
     case LOG_STATUS_SENT:
-        return json_pack("{s:i, s:i, s:i, s:i}", "local_tracks", r->u.status.local,
-                         "system_tracks", r->u.status.sys, "warnings_issued",
-                         r->u.status.issued, "warnings_received", r->u.status.received);
+        return json_pack("{s:i, s:i, s:i, s:i}", "local_tracks", r->u.status.local, "system_tracks",
+                         r->u.status.sys, "warnings_issued", r->u.status.issued,
+                         "warnings_received", r->u.status.received);
     case LOG_SYSTEM: {
         json_t *mem = json_array();
         for (int i = 0; i < r->u.system.n_members; i++) {
@@ -58,19 +79,19 @@ static json_t *payload(const log_row *r)
             snprintf(text, sizeof text, "%s:%u", r->u.system.origin[i], r->u.system.number[i]);
             json_array_append_new(mem, json_string(text));
         }
-        json_t *o = json_pack("{s:o, s:o}", "state", node_state_json(&r->u.system.f), "members",
-                              mem);
+        json_t *o =
+            json_pack("{s:o, s:o}", "state", node_state_json(&r->u.system.f), "members", mem);
         if (r->u.system.has_impact) {
             const mwds_impact *im = &r->u.system.impact;
-            json_object_set_new(
-                o, "impact",
-                json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:f}", "lat_deg",
-                          im->ellipse.centre.lat_rad * MWDS_RAD2DEG, "lon_deg",
-                          im->ellipse.centre.lon_rad * MWDS_RAD2DEG, "semi_major_km",
-                          im->ellipse.semi_major_m / 1e3, "semi_minor_km",
-                          im->ellipse.semi_minor_m / 1e3, "major_az_deg",
-                          im->ellipse.major_az_rad * MWDS_RAD2DEG, "t_ns",
-                          (json_int_t)im->t_ns, "t_sigma_s", im->t_sigma_s));
+            json_object_set_new(o, "impact",
+                                json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:f}", "lat_deg",
+                                          im->ellipse.centre.lat_rad * MWDS_RAD2DEG, "lon_deg",
+                                          im->ellipse.centre.lon_rad * MWDS_RAD2DEG,
+                                          "semi_major_km", im->ellipse.semi_major_m / 1e3,
+                                          "semi_minor_km", im->ellipse.semi_minor_m / 1e3,
+                                          "major_az_deg", im->ellipse.major_az_rad * MWDS_RAD2DEG,
+                                          "t_ns", (json_int_t)im->t_ns, "t_sigma_s",
+                                          im->t_sigma_s));
         }
         return o;
     }
@@ -96,9 +117,9 @@ static void append_locked(node_log *lg, const log_row *r)
     }
     char k[16];
     snprintf(k, sizeof k, "%u", r->key);
-    mwds_journal_row row = {r->topic,    r->dir,      r->origin,   k,          r->revision,
-                            r->partition, r->exercise, r->t_sample, r->t_send, r->t_recv,
-                            text};
+    mwds_journal_row row = {r->topic,    r->dir,       r->origin,   k,
+                            r->revision, r->partition, r->exercise, r->t_sample,
+                            r->t_send,   r->t_recv,    text};
     if (mwds_journal_append(lg->j, &row, 0, NULL) != MWDS_OK)
         fprintf(stderr, "mwds node %s: journal: %s\n", lg->nation, mwds_journal_errmsg(lg->j));
     free(text);

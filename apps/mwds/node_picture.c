@@ -30,7 +30,7 @@ static void journal_json(node_picture *p, const char *topic, mwds_journal_dir di
     json_decref(payload);
     if (text == NULL)
         return;
-    mwds_journal_row row = {topic,    dir,      origin, k,      0,     partition,
+    mwds_journal_row row = {topic,    dir,      origin, k,      0,   partition,
                             exercise, t_sample, t_send, t_recv, text};
     pthread_mutex_lock(p->jlock);
     if (mwds_journal_append(p->j, &row, 1, added) != MWDS_OK)
@@ -66,8 +66,8 @@ static void note_warning(warned *r, const mwds_warning *w)
         r->impact_centre = b->impact.ellipse.centre;
         r->impact_major_m = b->impact.ellipse.semi_major_m;
         r->impact_t_ns = b->impact.t_ns;
-        r->n_threat = b->n_threatened < MWDS_ASSESS_MAX_AREAS ? b->n_threatened
-                                                              : MWDS_ASSESS_MAX_AREAS;
+        r->n_threat =
+            b->n_threatened < MWDS_ASSESS_MAX_AREAS ? b->n_threatened : MWDS_ASSESS_MAX_AREAS;
         for (int i = 0; i < r->n_threat; i++)
             snprintf(r->threat[i], sizeof r->threat[i], "%s", b->threatened[i]);
         break;
@@ -95,14 +95,14 @@ static int already_said(const warned *r, const mwds_warning *w)
         if (!r->impact || !b->has_impact || b->n_threatened != r->n_threat)
             return 0;
         for (int i = 0; i < b->n_threatened; i++)
-            if (!has_area((char (*)[MWDS_AREA_CODE_LEN])r->threat, r->n_threat, b->threatened[i]))
+            if (!has_area((char(*)[MWDS_AREA_CODE_LEN])r->threat, r->n_threat, b->threatened[i]))
                 return 0;
         double moved = INFINITY;
         mwds_geo_inverse(r->impact_centre, b->impact.ellipse.centre, &moved, NULL, NULL);
         return moved <= fmax(REISSUE_M, b->impact.ellipse.semi_major_m);
     }
     case MWDS_WARN_OVERFLIGHT:
-        return has_area((char (*)[MWDS_AREA_CODE_LEN])r->over, r->n_over, w->area);
+        return has_area((char(*)[MWDS_AREA_CODE_LEN])r->over, r->n_over, w->area);
     default:
         return 0;
     }
@@ -173,7 +173,8 @@ static warned *warned_for(node_picture *p, uint32_t sys, const mwds_warning *w)
 
 static void warned_members(node_picture *p, warned *r)
 {
-    int nm = mwds_fusion_members(p->fz, r->sys, r->member_origin, r->member_number, NODE_MAX_MEMBERS);
+    int nm =
+        mwds_fusion_members(p->fz, r->sys, r->member_origin, r->member_number, NODE_MAX_MEMBERS);
     r->n_members = nm < NODE_MAX_MEMBERS ? nm : NODE_MAX_MEMBERS;
 }
 
@@ -210,7 +211,8 @@ static int restore_row(void *ctx, const mwds_journal_row *row)
         w.basis.impact.t_ns = mwds_time_from_s(jnum(im, "t_s", NULL));
     }
     json_t *th = json_object_get(a, "threatened");
-    for (size_t i = 0; i < json_array_size(th) && w.basis.n_threatened < MWDS_ASSESS_MAX_AREAS; i++) {
+    for (size_t i = 0; i < json_array_size(th) && w.basis.n_threatened < MWDS_ASSESS_MAX_AREAS;
+         i++) {
         const char *c = json_string_value(json_array_get(th, i));
         if (c)
             snprintf(w.basis.threatened[w.basis.n_threatened++], MWDS_AREA_CODE_LEN, "%s", c);
@@ -236,8 +238,8 @@ static int restore_row(void *ctx, const mwds_journal_row *row)
                 const char *colon = m ? strchr(m, ':') : NULL;
                 if (colon == NULL || colon - m >= MWDS_ORIGIN_LEN)
                     continue;
-                snprintf(r->member_origin[r->n_members], MWDS_ORIGIN_LEN, "%.*s",
-                         (int)(colon - m), m);
+                snprintf(r->member_origin[r->n_members], MWDS_ORIGIN_LEN, "%.*s", (int)(colon - m),
+                         m);
                 r->member_number[r->n_members++] = (uint32_t)strtoul(colon + 1, NULL, 10);
             }
         }
@@ -291,8 +293,7 @@ static void assess(node_picture *p)
                 json_t *mem = json_array();
                 for (int m = 0; m < r->n_members; m++) {
                     char text[24];
-                    snprintf(text, sizeof text, "%s:%u", r->member_origin[m],
-                             r->member_number[m]);
+                    snprintf(text, sizeof text, "%s:%u", r->member_origin[m], r->member_number[m]);
                     json_array_append_new(mem, json_string(text));
                 }
                 json_object_set_new(o, "members", mem);
@@ -302,8 +303,7 @@ static void assess(node_picture *p)
             journal_json(p, "Warning", MWDS_JOURNAL_SENT, p->cfg->nation, w[k].id,
                          p->warning_partition, w[k].exercise, w[k].issued_t_ns, now, 0, o, NULL);
             if (mwds_net_publish_warning(p->net, &w[k], p->cause) != MWDS_OK)
-                fprintf(stderr, "mwds node %s: publishing W%u failed\n", p->cfg->nation,
-                        w[k].id);
+                fprintf(stderr, "mwds node %s: publishing W%u failed\n", p->cfg->nation, w[k].id);
             atomic_fetch_add(&p->warnings_issued, 1);
             node_web_warning(p->web, &w[k], 1);
             if (!p->quiet) {
@@ -315,7 +315,6 @@ static void assess(node_picture *p)
         }
     } while (e == MWDS_EFULL);
 }
-
 
 /* A partner's warning: journalled once (the journal ignores a row it
  * holds: one the partner's transient-local writer sends again after a
@@ -361,17 +360,9 @@ void node_status(node_picture *p, int64_t picture_ns, int hot)
     for (unsigned h = atomic_load(p->heard); h; h &= h - 1)
         s.partners_heard++;
     mwds_net_publish_status(p->net, &s);
-    log_row r;
-    memset(&r, 0, sizeof r);
-    r.what = LOG_STATUS_SENT;
-    r.topic = "NodeStatus";
-    r.dir = MWDS_JOURNAL_SENT;
-    snprintf(r.origin, sizeof r.origin, "%s", p->cfg->nation);
-    r.revision = (int64_t)s.seq;
-    r.partition = p->status_partition;
-    r.exercise = s.exercise;
-    r.t_sample = s.picture_ns;
-    r.t_send = s.wall_ns;
+    log_row r =
+        node_log_row(LOG_STATUS_SENT, "NodeStatus", MWDS_JOURNAL_SENT, p->cfg->nation, 0,
+                     (int64_t)s.seq, p->status_partition, s.exercise, s.picture_ns, s.wall_ns, 0);
     r.u.status.local = (int)s.local_tracks;
     r.u.status.sys = sys;
     r.u.status.issued = (int)s.warnings_issued;
@@ -415,18 +406,10 @@ static void log_system(node_picture *p)
             /* the system track this slot journalled is gone (dropped, or
              * merged into another): its end, so that a reader of the
              * journal does not hold it on */
-            log_row r;
-            memset(&r, 0, sizeof r);
-            r.what = LOG_TRACK_ENDED;
-            r.topic = "SystemTrack";
-            r.dir = MWDS_JOURNAL_SENT;
-            snprintf(r.origin, sizeof r.origin, "%s", p->cfg->nation);
-            r.key = l->key;
-            r.revision = p->picture_ns > l->t_ns ? p->picture_ns : l->t_ns + 1;
-            r.partition = "";
-            r.exercise = p->cfg->exercise;
-            r.t_sample = r.revision;
-            r.t_send = mwds_net_now();
+            int64_t end = p->picture_ns > l->t_ns ? p->picture_ns : l->t_ns + 1;
+            log_row r =
+                node_log_row(LOG_TRACK_ENDED, "SystemTrack", MWDS_JOURNAL_SENT, p->cfg->nation,
+                             l->key, end, "", p->cfg->exercise, end, mwds_net_now(), 0);
             node_log_put(p->log, &r);
             l->number = 0;
         }
@@ -441,18 +424,9 @@ static void log_system(node_picture *p)
         l->number = t->number;
         l->key = number;
         l->t_ns = t->f.t_ns;
-        log_row r;
-        memset(&r, 0, sizeof r);
-        r.what = LOG_SYSTEM;
-        r.topic = "SystemTrack";
-        r.dir = MWDS_JOURNAL_SENT;
-        snprintf(r.origin, sizeof r.origin, "%s", p->cfg->nation);
-        r.key = number;
-        r.revision = t->f.t_ns;
-        r.partition = "";
-        r.exercise = p->cfg->exercise;
-        r.t_sample = t->f.t_ns;
-        r.t_send = mwds_net_now();
+        log_row r =
+            node_log_row(LOG_SYSTEM, "SystemTrack", MWDS_JOURNAL_SENT, p->cfg->nation, number,
+                         t->f.t_ns, "", p->cfg->exercise, t->f.t_ns, mwds_net_now(), 0);
         r.u.system.f = t->f;
         int nm = mwds_fusion_members(p->fz, t->number, r.u.system.origin, r.u.system.number,
                                      NODE_MAX_MEMBERS);
@@ -575,8 +549,7 @@ void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int
 {
     picture_inbox *st = &p->stage;
     if (n > 0 && grow((void **)&st->src, &st->cap_src, st->n_src + n, sizeof *st->src) != 0) {
-        fprintf(stderr, "mwds node %s: out of memory: %zu tracks not fused\n", p->cfg->nation,
-                n);
+        fprintf(stderr, "mwds node %s: out of memory: %zu tracks not fused\n", p->cfg->nation, n);
         n = 0;
     }
     if (n > 0)
@@ -615,8 +588,7 @@ int node_picture_offer(node_picture *p, int block)
         return 1;
     picture_inbox *in = &p->in;
     if (grow((void **)&in->src, &in->cap_src, in->n_src + st->n_src, sizeof *in->src) != 0 ||
-        grow((void **)&in->warn, &in->cap_warn, in->n_warn + st->n_warn, sizeof *in->warn) !=
-            0) {
+        grow((void **)&in->warn, &in->cap_warn, in->n_warn + st->n_warn, sizeof *in->warn) != 0) {
         pthread_mutex_unlock(&p->lock);
         return 1; /* kept staged: tried again on the next pass */
     }

@@ -21,7 +21,8 @@
  *   first warning  time from launch to the first LAUNCH warning.
  * Errors "at T+x" are each run's latest assessment at or before x seconds
  * after launch; the table gives the median over runs and the 90th
- * percentile.
+ * percentile. --seed S (default 1) draws another set of runs: other
+ * missiles, noise, detections and false alarms.
  */
 #include <jansson.h>
 #include <math.h>
@@ -121,7 +122,7 @@ static mwds_err push(double **a, size_t *n, double v)
     return MWDS_OK;
 }
 
-static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas,
+static mwds_err run_case(const bench_case *bc, int runs, uint64_t seed, const mwds_areas *areas,
                          const mwds_launch_templates *lt, case_result *res, char *err,
                          size_t err_len)
 {
@@ -151,7 +152,7 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
          * the templates' misfit varies from run to run as it would between
          * real launches */
         mwds_rng vr;
-        mwds_rng_seed(&vr, 77, (uint64_t)run);
+        mwds_rng_seed(&vr, 76 + seed, (uint64_t)run);
         mwds_sim_destroy(sim);
         sim = NULL;
         for (int attempt = 0; attempt < 8 && sim == NULL; attempt++) {
@@ -174,7 +175,7 @@ static mwds_err run_case(const bench_case *bc, int runs, const mwds_areas *areas
             break;
         }
         err[0] = '\0';
-        mwds_sim_restart(sim, 1000 + (uint64_t)run);
+        mwds_sim_restart(sim, 1000 * seed + (uint64_t)run);
         const mwds_traj *truth = mwds_sim_trajectory(sim, 0);
         const int64_t launch_ns = truth->launch_t_ns;
         const int64_t impact_ns = launch_ns + mwds_time_from_s(truth->sum.flight_time_s);
@@ -310,13 +311,17 @@ int bench_assess(int argc, char **argv, const char *help)
 {
     const char *cmd = "bench assess";
     cli_flag flags[] = {{"--runs", 1, NULL}, {"--json", 0, NULL}, {"--areas", 1, NULL},
-                        {"--case", 1, NULL}, {"--help", 0, NULL}, {NULL, 0, NULL}};
+                        {"--case", 1, NULL}, {"--seed", 1, NULL}, {"--help", 0, NULL},
+                        {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, help);
     if (rc != CLI_CONTINUE)
         return rc;
     double runs = 20;
     const char *v;
     if ((v = cli_get(flags, "--runs")) && (rc = cli_number(cmd, "--runs", v, 1, 10000, &runs)))
+        return rc;
+    double seed = 1;
+    if ((v = cli_get(flags, "--seed")) && (rc = cli_number(cmd, "--seed", v, 1, 1e9, &seed)))
         return rc;
     int json = cli_get(flags, "--json") != NULL;
     const char *only = cli_get(flags, "--case");
@@ -350,7 +355,8 @@ int bench_assess(int argc, char **argv, const char *help)
         if (only && strcmp(CASES[c].name, only) != 0)
             continue;
         case_result r;
-        mwds_err e = run_case(&CASES[c], (int)runs, &areas, lt, &r, err, sizeof err);
+        mwds_err e =
+            run_case(&CASES[c], (int)runs, (uint64_t)seed, &areas, lt, &r, err, sizeof err);
         if (e != MWDS_OK) {
             fprintf(stderr, "mwds %s: %s: %s%s%s\n", cmd, CASES[c].name, mwds_strerror(e),
                     err[0] ? ": " : "", err);

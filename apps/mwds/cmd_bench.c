@@ -19,7 +19,7 @@
 static const char BENCH_HELP[] =
     "usage: mwds bench accuracy [--runs N] [--seed S] [--json]\n"
     "       mwds bench track [--targets N] [--seconds S] [--json]\n"
-    "       mwds bench assess [--runs N] [--case srbm|irbm|icbm-lofted] [--areas FILE]\n"
+    "       mwds bench assess [--runs N] [--case srbm|irbm|icbm-lofted] [--areas FILE] [--seed S]\n"
     "                         [--json]\n"
     "       mwds bench latency [--rates R1,R2,...] [--json]   (see mwds bench latency --help)\n"
     "\n"

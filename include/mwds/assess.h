@@ -83,24 +83,50 @@ mwds_err mwds_assess_impact(const mwds_filter_state *s, double invbeta_mean,
 /* ---- launch point and time ---- */
 
 /* Boost templates: every catalogue class flown at 32 pitch-over kicks
- * (0.3-35 degrees), sampled each second of powered flight. Immutable once
- * made; one set may serve every assessor and thread. Cost: 160 flights
- * (about 0.1 s). */
+ * (0.3-35 degrees), to the east and to the west, sampled each second of
+ * powered flight. Immutable once made; one set may serve every assessor
+ * and thread. Cost: 320 flights (about 0.2 s) and about 10 MB. */
 typedef struct mwds_launch_templates mwds_launch_templates;
 
+/* Errors: MWDS_ENOMEM; MWDS_EINVAL if the catalogue has more than 32
+ * classes. */
 mwds_err mwds_launch_templates_create(mwds_launch_templates **out);
 void mwds_launch_templates_destroy(mwds_launch_templates *lt);
 
 /* Estimates the launch point (95 % ellipse) and time of a track state by
  * matching the templates: a boost-model state where each template passes
  * its height; a ballistic state (above 50 km) flown back to each template's
- * burnout. See launch.c for the weights and the allowances.
+ * burnout. The ellipse's covariance is that of the candidates as a
+ * mixture: their spread plus the mean of their own (the state's, where it
+ * is matched, and the templates' allowance). See launch.c for the weights
+ * and the allowances.
  * Errors: MWDS_EUNREACH (no template matches: a state low in the air and
- * ballistic, or unlike any class), MWDS_ENUMERIC; outputs then untouched.
- * Cost: boost, O(templates x samples); ballistic, a backward flight in 4 s
- * steps (up to 450 EKF predictions) and O(templates x steps). */
+ * ballistic, or unlike any class), MWDS_ENUMERIC, MWDS_ENOMEM; outputs then
+ * untouched.
+ * Cost: boost, O(templates x samples), about 0.5 ms; ballistic, a backward
+ * flight in 4 s steps (up to 450 EKF predictions) and O(templates x
+ * samples), about 20-25 ms. */
 mwds_err mwds_assess_launch(const mwds_launch_templates *lt, const mwds_filter_state *s,
                             mwds_ellipse *launch, int64_t *t_ns, double *t_sigma_s);
+
+/* An earlier sight of the missile a state belongs to: its position at t_ns
+ * (ECEF, m) and that position's covariance (m^2). */
+typedef struct mwds_launch_sighting {
+    int64_t t_ns;
+    mwds_vec3 pos_ecef;
+    mwds_mat3 cov;
+} mwds_launch_sighting;
+
+/* mwds_assess_launch with an earlier sighting of the same missile (NULL:
+ * none; one later than the state is ignored). After burnout every class
+ * that can reach a state's speed and flight-path angle fits it, each from
+ * its own pad and launch time; each also says where the missile was at the
+ * sighting, and the sighting weighs them. One that no candidate explains
+ * (beyond chi-square(3) 99.9 %) is ignored. Errors and cost as
+ * mwds_assess_launch. */
+mwds_err mwds_assess_launch_seen(const mwds_launch_templates *lt, const mwds_filter_state *s,
+                                 const mwds_launch_sighting *seen, mwds_ellipse *launch,
+                                 int64_t *t_ns, double *t_sigma_s);
 
 /* ---- class from energy ---- */
 

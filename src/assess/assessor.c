@@ -49,6 +49,8 @@ typedef struct record {
     int ever_assessed_ballistic;
     int n_assessed;
     int has_launch;
+    int launch_tried_ballistic;   /* from a ballistic state (whatever came of it) */
+    mwds_launch_sighting first;   /* the track at its first assessment */
     mwds_ellipse launch;
     int64_t launch_t_ns;
     double launch_t_sigma_s;
@@ -247,13 +249,24 @@ static mwds_err assess(mwds_assessor *a, const mwds_track *tr, record *r)
     as.has_class = mwds_assess_class(pos, vel, &as.cls) == MWDS_OK;
     /* launch point: every assessment while the track boosts (each brings the
      * state nearer the pad); from a ballistic state once, then every fifth
-     * assessment (the backward flight costs more, and adds little) */
+     * assessment (the backward flight costs more, and adds little). Where
+     * the track was first seen tells apart the classes that fit a state
+     * after burnout. */
+    if (r->n_assessed == 0) {
+        r->first.t_ns = tr->f.t_ns;
+        r->first.pos_ecef = pos;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                r->first.cov.m[i][j] = tr->f.p.m[i][j];
+    }
     if (a->c.templates != NULL &&
-        (!as.ballistic || !r->has_launch || (r->n_assessed % 5) == 0)) {
+        (!as.ballistic || !r->launch_tried_ballistic || (r->n_assessed % 5) == 0)) {
+        r->launch_tried_ballistic |= as.ballistic;
         mwds_ellipse le;
         int64_t lt_ns;
         double lsig;
-        if (mwds_assess_launch(a->c.templates, &tr->f, &le, &lt_ns, &lsig) == MWDS_OK) {
+        if (mwds_assess_launch_seen(a->c.templates, &tr->f, &r->first, &le, &lt_ns, &lsig) ==
+            MWDS_OK) {
             r->launch = le;
             r->launch_t_ns = lt_ns;
             r->launch_t_sigma_s = lsig;

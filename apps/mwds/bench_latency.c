@@ -72,22 +72,6 @@ static const char LATENCY_HELP[] =
 #define MAX_RATES 8
 #define LOOK_MAX 4096
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
-static void sleep_ns(int64_t ns)
-{
-    if (ns <= 0)
-        return;
-    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-    nanosleep(&ts, NULL);
-}
-
 typedef struct lat_stats {
     size_t n;
     double p50_us, p99_us, max_us;
@@ -254,13 +238,14 @@ static int run_feed(const bench *b, const char *scenario, int fd)
         goto done;
     }
     int64_t give_up = mwds_net_now() + (int64_t)60 * 1000000000;
-    while (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1 && mwds_net_now() < give_up && !g_stop)
-        sleep_ns(20000000);
+    while (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1 && mwds_net_now() < give_up &&
+           !cli_stop)
+        cli_sleep_ns(20000000);
     if (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1) {
         fprintf(stderr, "mwds bench latency: the KOR node did not appear in 60 s\n");
         goto done;
     }
-    sleep_ns((int64_t)2 * 1000000000); /* JPN's node matches KOR's too */
+    cli_sleep_ns((int64_t)2 * 1000000000); /* JPN's node matches KOR's too */
     double last_launch = 5.0 + 0.3 * (b->targets - 1);
     int64_t skip_ns = sc.start_t_ns + mwds_time_from_s(last_launch + 60.0);
     int64_t run_ns = mwds_time_from_s(b->warmup_s + b->seconds);
@@ -269,7 +254,7 @@ static int run_feed(const bench *b, const char *scenario, int fd)
     uint64_t seq = 0;
     int n = 0;
     mwds_sim_look_info look;
-    while (!g_stop) {
+    while (!cli_stop) {
         mwds_err e = mwds_sim_look(sim, INT64_MAX, buf, LOOK_MAX, &n, &look);
         if (e == MWDS_ENOTFOUND)
             break;
@@ -281,7 +266,7 @@ static int run_feed(const bench *b, const char *scenario, int fd)
             continue;
         if (look.t_ns - skip_ns > run_ns)
             break;
-        sleep_ns(wall0 + (look.t_ns - skip_ns) - mwds_net_now());
+        cli_sleep_ns(wall0 + (look.t_ns - skip_ns) - mwds_net_now());
         for (int i = 0; i < n; i++)
             buf[i].sensor_id = 0;
         int64_t pub = mwds_net_now();
@@ -396,7 +381,7 @@ static int run_rate(const bench *b, double rate, rate_result *out)
         if (feed > 0 && wait_exit(feed) == 0 && got == (ssize_t)sizeof report)
             rc = 0;
     }
-    sleep_ns((int64_t)1000000000); /* the last tracks reach JPN */
+    cli_sleep_ns((int64_t)1000000000); /* the last tracks reach JPN */
     for (int i = 0; i < 2; i++)
         if (node[i] > 0) {
             kill(node[i], SIGTERM);
@@ -622,11 +607,7 @@ int bench_latency(int argc, char **argv)
         free(b);
         return CLI_EXIT_FAIL;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop();
     lat_stats dds = {0, NAN, NAN, NAN};
     int have_dds = dds_s > 0 && run_ddsperf(b, dds_s, &dds) == 0;
     if (!json) {
@@ -643,7 +624,7 @@ int bench_latency(int argc, char **argv)
     }
     json_t *arr = json_array();
     int failed = 0;
-    for (int i = 0; i < n_rates && !g_stop; i++) {
+    for (int i = 0; i < n_rates && !cli_stop; i++) {
         rate_result r;
         if (run_rate(b, rates[i], &r) != 0) {
             failed = 1;
@@ -693,5 +674,5 @@ int bench_latency(int argc, char **argv)
         json_decref(arr);
     }
     free(b);
-    return failed || g_stop ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    return failed || cli_stop ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

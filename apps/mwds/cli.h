@@ -7,14 +7,17 @@
 #ifndef MWDS_APP_CLI_H
 #define MWDS_APP_CLI_H
 
+#include <signal.h>
+#include <stdint.h>
+
 #include "mwds/geo.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
 
 typedef struct cli_flag {
-    const char *name;   /* "--range-km" */
+    const char *name; /* "--range-km" */
     int takes_value;
-    const char *value;  /* set by cli_parse: the value, or "" for a present switch */
+    const char *value; /* set by cli_parse: the value, or "" for a present switch */
 } cli_flag;
 
 /* Parses argv[1..] against flags (terminated by a NULL name). Positional
@@ -49,5 +52,13 @@ int cli_number(const char *cmd, const char *flag, const char *text, double lo, d
 
 /* Parses "LAT,LON" in degrees (latitude [-90, 90], longitude [-180, 360)). */
 int cli_latlon(const char *cmd, const char *flag, const char *text, mwds_lla *out);
+
+/* Set by SIGINT or SIGTERM once cli_catch_stop has run: a long-running
+ * subcommand polls it and stops cleanly. */
+extern volatile sig_atomic_t cli_stop;
+void cli_catch_stop(void);
+
+/* Sleeps ns nanoseconds (nothing if ns <= 0); a signal ends it early. */
+void cli_sleep_ns(int64_t ns);
 
 #endif

@@ -113,12 +113,6 @@ static int64_t wall_now(void)
     return (int64_t)ts.tv_sec * MWDS_NS_PER_S + ts.tv_nsec;
 }
 
-static void sleep_ns(int64_t ns)
-{
-    struct timespec ts = {(time_t)(ns / MWDS_NS_PER_S), (long)(ns % MWDS_NS_PER_S)};
-    nanosleep(&ts, NULL); /* a signal ends it early, which is what is wanted */
-}
-
 /* ---- files ---- */
 
 static int exists(const char *path)
@@ -618,7 +612,7 @@ static void wait_children(run *r, size_t from, size_t to, double timeout_s)
             killed = 1;
         }
         ex_watch_poll(&r->w, wall_now(), 0);
-        sleep_ns(POLL_NS);
+        cli_sleep_ns(POLL_NS);
     }
 }
 
@@ -671,7 +665,7 @@ static void supervise(run *r)
         }
         if (settle_until != 0 && wall_now() > settle_until)
             break;
-        sleep_ns(POLL_NS);
+        cli_sleep_ns(POLL_NS);
     }
     r->wall_end = wall_now();
     stop_children(r);

@@ -68,14 +68,6 @@ static const char NODE_HELP[] =
     "--http PORT serves the operator display on http://127.0.0.1:PORT/ (0: a free port;\n"
     "--http-bind ADDR listens on another address); docs/display.md.\n";
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
 typedef struct pubrec {
     uint32_t number;
     int64_t t_update_ns;
@@ -504,15 +496,11 @@ int cmd_node(int argc, char **argv)
         free(nd);
         return rc;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop();
     const int64_t hb_ns = (int64_t)(nd->cfg.heartbeat_s * 1e9);
     int64_t next_hb = mwds_net_now();
     int staged = 0; /* handed-over data still staged */
-    while (!g_stop) {
+    while (!cli_stop) {
         int64_t now = mwds_net_now();
         if (now >= next_hb) {
             /* the picture time reported is the one fused and assessed */

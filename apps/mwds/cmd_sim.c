@@ -36,22 +36,6 @@ static const char SIM_HELP[] =
     "every node sees the looks in the same steps however fast the machine is (run\n"
     "the nodes with --lockstep).\n";
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
-static void sleep_ns(int64_t ns)
-{
-    if (ns <= 0)
-        return;
-    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-    nanosleep(&ts, NULL);
-}
-
 /* One nation's sensor feed (a child process): its own simulator (the
  * simulator is deterministic, so every feed sees the same flights and each
  * publishes its nation's looks), its own participant. */
@@ -95,9 +79,9 @@ static int run_feed(const feed *f)
         return (void)!write(f->up, &no, 1), CLI_EXIT_FAIL;
     }
     int64_t give_up = mwds_net_now() + (int64_t)(f->wait_s * 1e9);
-    while (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1 && !g_stop &&
+    while (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1 && !cli_stop &&
            mwds_net_now() < give_up)
-        sleep_ns(20000000);
+        cli_sleep_ns(20000000);
     int found = mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) >= 1;
     if (!found)
         fprintf(stderr, "mwds sim: no node of %s after %.0f s (domain %u)\n", code, f->wait_s,
@@ -109,7 +93,7 @@ static int run_feed(const feed *f)
         mwds_sim_destroy(sim);
         return CLI_EXIT_FAIL;
     }
-    sleep_ns(wall0 - mwds_net_now());
+    cli_sleep_ns(wall0 - mwds_net_now());
     int rc = CLI_EXIT_OK;
     long looks = 0;
     uint64_t seq = 0;
@@ -117,9 +101,9 @@ static int run_feed(const feed *f)
     if (f->lockstep && sim_gate_init(&gate, f->sc, f->wait_s) != 0) {
         fprintf(stderr, "mwds sim: %s: out of memory\n", code);
         rc = CLI_EXIT_FAIL;
-        g_stop = 1;
+        cli_stop = 1;
     }
-    while (!g_stop) {
+    while (!cli_stop) {
         int n = 0;
         mwds_sim_look_info look;
         e = mwds_sim_look(sim, INT64_MAX, f->buf, 4096, &n, &look);
@@ -131,9 +115,9 @@ static int run_feed(const feed *f)
             break;
         }
         if (f->lockstep &&
-            sim_gate_look(&gate, net, look.t_ns, f->sc->sensors[look.sensor_id].nation, &g_stop,
+            sim_gate_look(&gate, net, look.t_ns, f->sc->sensors[look.sensor_id].nation, &cli_stop,
                           err, sizeof err) != 0) {
-            if (!g_stop) {
+            if (!cli_stop) {
                 fprintf(stderr, "mwds sim: %s: %s\n", code, err);
                 rc = CLI_EXIT_FAIL;
             }
@@ -144,7 +128,7 @@ static int run_feed(const feed *f)
         if (!f->max_speed) {
             int64_t due =
                 wall0 + (int64_t)((double)(look.t_ns - f->sc->start_t_ns) / f->speed);
-            sleep_ns(due - mwds_net_now());
+            cli_sleep_ns(due - mwds_net_now());
         }
         uint32_t id = (uint32_t)f->local[look.sensor_id];
         for (int i = 0; i < n; i++)
@@ -166,7 +150,7 @@ static int run_feed(const feed *f)
     mwds_net_flush(net, (int64_t)5 * 1000000000);
     if (!f->quiet)
         printf("mwds sim: %s: %ld looks published in %.1f s%s\n", code, looks,
-               (double)(mwds_net_now() - wall0) / 1e9, g_stop ? " (interrupted)" : "");
+               (double)(mwds_net_now() - wall0) / 1e9, cli_stop ? " (interrupted)" : "");
     fflush(stdout);
     mwds_net_destroy(net);
     mwds_sim_destroy(sim);
@@ -242,11 +226,7 @@ int cmd_sim(int argc, char **argv)
                     sc.nations[a].code, policy_path);
             rc = CLI_EXIT_USAGE;
         }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_stop();
     /* one process per nation: a nation's sensors hold its identity only (a
      * DDS participant has one), as real sensor feeds would */
     fflush(stdout);
@@ -301,7 +281,7 @@ int cmd_sim(int argc, char **argv)
             continue;
         int st = 0;
         while (waitpid(pids[a], &st, 0) < 0 && errno == EINTR)
-            if (g_stop)
+            if (cli_stop)
                 kill(pids[a], SIGTERM);
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
             rc = rc == CLI_EXIT_OK ? CLI_EXIT_FAIL : rc;

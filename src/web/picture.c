@@ -642,8 +642,7 @@ static void warning(mwds__jw *j, const pwarn *h)
     key(j, "id");
     mwds__jw_int(j, w->id);
     key(j, "kind");
-    mwds__jw_str(j, (unsigned)w->kind <= MWDS_WARN_CANCEL ? mwds_warning_kind_name(w->kind)
-                                                          : "UNKNOWN");
+    mwds__jw_str(j, mwds_warning_kind_name(w->kind)); /* "UNKNOWN" out of range */
     key(j, "issued");
     mwds__jw_bool(j, h->issued);
     key(j, "closed");

@@ -5,6 +5,7 @@
 # their own. Checked in the nodes' journals (sqlite3).
 # Usage: test_nodes.sh MWDS SCENARIOS WORKDIR DOMAIN_ID
 set -euo pipefail
+. "$(dirname "$0")/three_nodes.sh"
 mwds=$1 scenarios=$2 work=$3 domain=$4
 rm -rf "$work"
 mkdir -p "$work"
@@ -14,21 +15,8 @@ cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done;
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; for n in KOR USA JPN; do echo "--- $n.log" >&2; tail -n 20 "$n.log" >&2 || true; done; exit 1; }
 
-cat > policy.yaml <<'YAML'
-nations: [KOR, USA, JPN]
-release:
-  default: {Track: all, Warning: all, NodeStatus: all, Measurement: none}
-YAML
-"$mwds" pki init --nations KOR,USA,JPN --policy policy.yaml --out pki >/dev/null
+write_three_nodes "$mwds" "$scenarios/srbm-seen-by-kor.yaml" "$domain"
 for n in KOR USA JPN; do
-  cat > "$n.yaml" <<YAML
-nation: $n
-policy: policy.yaml
-pki: pki
-sensors: $scenarios/srbm-seen-by-kor.yaml
-journal: $n.journal
-domain_id: $domain
-YAML
   "$mwds" node --config "$n.yaml" > "$n.log" 2>&1 &
   pids+=($!)
 done

@@ -25,6 +25,7 @@
 # Every count is printed.
 # Usage: test_noloss.sh MWDS SCENARIO WORKDIR DOMAIN_ID
 set -euo pipefail
+. "$(dirname "$0")/three_nodes.sh"
 mwds=$1 scenario=$2 work=$3 domain=$4
 speed=5
 rm -rf "$work"
@@ -56,21 +57,8 @@ sleep_until_scenario() {
 start_node() { "$mwds" node --config "$1.yaml" >> "$1.log" 2>&1 & pid[$1]=$!; }
 q() { sqlite3 "$1.journal" "$2"; }
 
-cat > policy.yaml <<'YAML'
-nations: [KOR, USA, JPN]
-release:
-  default: {Track: all, Warning: all, NodeStatus: all, Measurement: none}
-YAML
-"$mwds" pki init --nations KOR,USA,JPN --policy policy.yaml --out pki >/dev/null
+write_three_nodes "$mwds" "$scenario" "$domain"
 for n in KOR USA JPN; do
-  cat > "$n.yaml" <<YAML
-nation: $n
-policy: policy.yaml
-pki: pki
-sensors: $scenario
-journal: $n.journal
-domain_id: $domain
-YAML
   start_node "$n"
 done
 "$mwds" sim "$scenario" --policy policy.yaml --pki pki --domain "$domain" --speed "$speed" \

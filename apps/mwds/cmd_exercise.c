@@ -48,6 +48,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exercise_watch.h"
+#include "mwds/net.h"
 #include "mwds/pki.h"
 #include "mwds/policy.h"
 #include "mwds/scenario.h"
@@ -104,13 +105,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_signals++;
-}
-
-static int64_t wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * MWDS_NS_PER_S + ts.tv_nsec;
 }
 
 /* ---- files ---- */
@@ -462,7 +456,7 @@ static int prepare_dir(run *r)
     if (!exists(p)) {
         mwds_pki_options opt;
         mwds_pki_options_default(&opt);
-        opt.now_t_ns = wall_now();
+        opt.now_t_ns = mwds_net_now();
         mwds_err e = mwds_pki_init(&r->pol, pki, &opt, err, sizeof err);
         if (e != MWDS_OK) {
             fprintf(stderr, "mwds exercise run: making the PKI in %s: %s\n", pki, err);
@@ -594,7 +588,7 @@ static int nodes_failed(run *r)
  * end; a second Ctrl-C kills them. */
 static void wait_children(run *r, size_t from, size_t to, double timeout_s)
 {
-    int64_t give_up = wall_now() + (int64_t)(timeout_s * 1e9);
+    int64_t give_up = mwds_net_now() + (int64_t)(timeout_s * 1e9);
     int killed = 0;
     for (;;) {
         reap(r->ch, r->n_ch);
@@ -604,14 +598,14 @@ static void wait_children(run *r, size_t from, size_t to, double timeout_s)
         if (running == 0)
             return;
         /* too slow, or a second Ctrl-C: kill */
-        if (!killed && (wall_now() > give_up || g_signals >= 2)) {
+        if (!killed && (mwds_net_now() > give_up || g_signals >= 2)) {
             for (size_t k = from; k < to; k++)
                 signal_child(&r->ch[k], SIGKILL);
             say(r, "%s did not stop %s: killed", to - from > 1 ? "the nodes" : r->ch[from].name,
                 g_signals >= 2 ? "before a second Ctrl-C" : "in time");
             killed = 1;
         }
-        ex_watch_poll(&r->w, wall_now(), 0);
+        ex_watch_poll(&r->w, mwds_net_now(), 0);
         cli_sleep_ns(POLL_NS);
     }
 }
@@ -626,7 +620,7 @@ static void supervise(run *r)
     int64_t drain_until = 0, settle_until = 0;
     for (;;) {
         reap(r->ch, r->n_ch);
-        ex_watch_poll(&r->w, wall_now(), 0);
+        ex_watch_poll(&r->w, mwds_net_now(), 0);
         if (g_signals) {
             r->interrupted = 1;
             say(r, "interrupted: stopping the simulator and the nodes; what was recorded is kept "
@@ -648,13 +642,13 @@ static void supervise(run *r)
                 r->failed = 1;
                 break;
             }
-            drain_until = wall_now() + (int64_t)(DRAIN_TIMEOUT_S * 1e9);
+            drain_until = mwds_net_now() + (int64_t)(DRAIN_TIMEOUT_S * 1e9);
         }
         if (drain_until != 0 && settle_until == 0) {
             if (ex_watch_drained(&r->w)) {
                 r->drained = 1;
-                settle_until = wall_now() + (int64_t)(SETTLE_S * 1e9);
-            } else if (wall_now() > drain_until) {
+                settle_until = mwds_net_now() + (int64_t)(SETTLE_S * 1e9);
+            } else if (mwds_net_now() > drain_until) {
                 say(r,
                     "the nodes had not taken every look %.0f s after the simulator ended; "
                     "stopping them",
@@ -663,11 +657,11 @@ static void supervise(run *r)
                 break;
             }
         }
-        if (settle_until != 0 && wall_now() > settle_until)
+        if (settle_until != 0 && mwds_net_now() > settle_until)
             break;
         cli_sleep_ns(POLL_NS);
     }
-    r->wall_end = wall_now();
+    r->wall_end = mwds_net_now();
     stop_children(r);
 }
 
@@ -687,7 +681,7 @@ static void stop_children(run *r)
         signal_child(&r->ch[a], SIGINT);
         wait_children(r, a, a + 1, STOP_TIMEOUT_S);
     }
-    ex_watch_poll(&r->w, wall_now(), 1);
+    ex_watch_poll(&r->w, mwds_net_now(), 1);
     /* a child that did not end cleanly is said, not hidden; its journal keeps
      * what it had committed (a node commits each warning before publishing) */
     for (size_t k = 0; k < r->n_ch; k++)
@@ -920,7 +914,7 @@ static int exercise_run(int argc, char **argv)
             "the simulator in lockstep with the nodes",
             sc->name, sc->n_launches, sc->n_launches == 1 ? "" : "es", sc->n_sensors, nations,
             sc->duration_s);
-    r->wall_start = wall_now();
+    r->wall_start = mwds_net_now();
     r->w.wall_start_ns = r->wall_start;
     rc = start_children(r);
     if (rc == CLI_CONTINUE) {
@@ -938,7 +932,7 @@ static int exercise_run(int argc, char **argv)
         rc = r->interrupted || r->failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     } else {
         r->failed = 1;
-        r->wall_end = wall_now();
+        r->wall_end = mwds_net_now();
         if (r->ch != NULL)
             stop_children(r);
     }

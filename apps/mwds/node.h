@@ -57,6 +57,9 @@
 /* Lowers the calling thread's priority to NODE_BACKGROUND_NICE (Linux
  * threads have their own nice value); best effort. */
 void node_thread_background(void);
+
+/* Waits on c (m held) for at most ns nanoseconds. */
+void node_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t ns);
 #define NODE_MAX_WARNED 1024 /* system tracks whose warnings are remembered */
 #define NODE_MAX_MEMBERS 16  /* remembered members of one warned track */
 

@@ -132,11 +132,11 @@ void node_log_write(node_log *lg, const log_row *row)
     pthread_mutex_unlock(lg->jlock);
 }
 
-static int64_t now_ns(void)
+void node_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t ns)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t until_ns = mwds_net_now() + ns; /* the condition's clock: CLOCK_REALTIME */
+    struct timespec until = {(time_t)(until_ns / 1000000000), (long)(until_ns % 1000000000)};
+    pthread_cond_timedwait(c, m, &until);
 }
 
 void node_thread_background(void)
@@ -157,14 +157,7 @@ static void *log_main(void *arg)
         pthread_mutex_lock(&lg->lock);
         if (lg->n_in == 0 && !lg->stop) {
             /* a tick at least every 50 ms commits an old batch */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 50000000;
-            if (until.tv_nsec >= 1000000000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&lg->wake, &lg->lock, &until);
+            node_wait(&lg->wake, &lg->lock, 50000000);
         }
         /* take the whole queue, leave an empty buffer of the same size */
         log_row *rows = lg->in;
@@ -186,7 +179,7 @@ static void *log_main(void *arg)
             pthread_mutex_unlock(lg->jlock);
         }
         pthread_mutex_lock(lg->jlock);
-        mwds_journal_tick(lg->j, now_ns());
+        mwds_journal_tick(lg->j, mwds_net_now());
         pthread_mutex_unlock(lg->jlock);
         if (stop && n == 0)
             break;

@@ -449,14 +449,7 @@ static void *picture_main(void *arg)
         if (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.picture_ns == p->picture_ns &&
             !p->stop) {
             /* idle: wake at least 4 times a second for the display */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 250000000;
-            if (until.tv_nsec >= 1000000000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&p->wake, &p->lock, &until);
+            node_wait(&p->wake, &p->lock, 250000000);
         }
         /* swap: the thread works on what arrived while the lock is free */
         picture_inbox t = p->work;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "mwds/net.h"
 #include "mwds/web.h"
 
 /* At most 4 snapshots a second, and one at least every second. */
@@ -42,13 +43,6 @@ static int64_t mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * MWDS_NS_PER_S + ts.tv_nsec;
-}
-
-static int64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * MWDS_NS_PER_S + ts.tv_nsec;
 }
 
@@ -141,7 +135,7 @@ static void post(node_web *nw, const mwds_fusion *fz, const mwds_assessor *as)
     }
     const char *json = NULL;
     size_t len = 0;
-    mwds_err e = mwds_picture_json(nw->pic, wall_ns(), &json, &len);
+    mwds_err e = mwds_picture_json(nw->pic, mwds_net_now(), &json, &len);
     if (e == MWDS_OK)
         e = mwds_web_post(nw->web, json);
     if (e != MWDS_OK) {

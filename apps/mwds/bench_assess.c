@@ -211,7 +211,7 @@ static mwds_err run_case(const bench_case *bc, int runs, uint64_t seed, const mw
             }
             if (e != MWDS_OK)
                 break;
-            if ((e = mwds_tracker_look(trk, 0, look.t_ns, buf, n, NULL)) != MWDS_OK)
+            if ((e = mwds_tracker_look_dwell(trk, 0, look.dwell, look.t_ns, buf, n, NULL)) != MWDS_OK)
                 break;
             int n_slots, nw;
             const mwds_track *tracks = mwds_tracker_tracks(trk, &n_slots);

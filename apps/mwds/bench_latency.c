@@ -270,7 +270,7 @@ static int run_feed(const bench *b, const char *scenario, int fd)
         for (int i = 0; i < n; i++)
             buf[i].sensor_id = 0;
         int64_t pub = mwds_net_now();
-        if (mwds_net_publish_look(net, 0, look.t_ns, buf, n, 1, ++seq, pub) != MWDS_OK) {
+        if (mwds_net_publish_look(net, 0, look.dwell, look.t_ns, buf, n, 1, ++seq, pub) != MWDS_OK) {
             fprintf(stderr, "mwds bench latency: publishing a look failed\n");
             goto done;
         }

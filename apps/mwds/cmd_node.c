@@ -361,7 +361,8 @@ static int on_look(void *ctx, const mwds_net_look *l)
         return 0; /* not one of this node's sensors */
     if (l->exercise != nd->cfg.exercise)
         return 0; /* never mix exercise and real-world data */
-    mwds_err e = mwds_tracker_look(nd->trk, l->sensor_id, l->t_ns, l->m, l->count, NULL);
+    mwds_err e =
+        mwds_tracker_look_dwell(nd->trk, l->sensor_id, l->dwell, l->t_ns, l->m, l->count, NULL);
     if (e != MWDS_OK)
         fprintf(stderr, "mwds node %s: look of sensor %u: %s\n", nd->cfg.nation, l->sensor_id,
                 mwds_strerror(e));

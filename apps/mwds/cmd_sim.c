@@ -133,7 +133,7 @@ static int run_feed(const feed *f)
         uint32_t id = (uint32_t)f->local[look.sensor_id];
         for (int i = 0; i < n; i++)
             f->buf[i].sensor_id = id;
-        if ((e = mwds_net_publish_look(net, id, look.t_ns, f->buf, n, 1, ++seq,
+        if ((e = mwds_net_publish_look(net, id, look.dwell, look.t_ns, f->buf, n, 1, ++seq,
                                        mwds_net_now())) != MWDS_OK) {
             fprintf(stderr, "mwds sim: %s: publishing a look: %s\n", code, mwds_strerror(e));
             rc = CLI_EXIT_FAIL;

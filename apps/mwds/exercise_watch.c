@@ -141,13 +141,15 @@ static int make_truth(ex_watch *w, const mwds_areas *areas)
 }
 
 /* The last look time of each nation's sensors: sensor s looks at
- * start + k * revisit while that is not past the end (as mwds_sim_look). */
+ * start + k * revisit / dwells while that is not past the end (as
+ * mwds_sim_look). */
 static void last_looks(ex_watch *w)
 {
     const mwds_scenario *sc = w->sc;
     int64_t end = sc->start_t_ns + mwds_time_from_s(sc->duration_s);
     for (size_t s = 0; s < sc->n_sensors; s++) {
-        double rv = sc->sensors[s].sensor.revisit_s;
+        const mwds_sensor *sn = &sc->sensors[s].sensor;
+        double rv = sn->revisit_s / mwds_sensor_dwell_count(sn);
         double k = floor(sc->duration_s / rv);
         int64_t t = sc->start_t_ns + mwds_time_from_s(k * rv);
         while (t > end && k > 0) {

@@ -108,7 +108,8 @@ int run_next(run_ctx *r, mwds_sim_look_info *look, int *n, size_t *nation)
     uint32_t lid = (uint32_t)r->local_id[look->sensor_id];
     for (int j = 0; j < *n; j++)
         r->buf[j].sensor_id = lid;
-    mwds_err e = mwds_tracker_look(nd->tracker, lid, look->t_ns, r->buf, *n, r->assoc);
+    mwds_err e = mwds_tracker_look_dwell(nd->tracker, lid, look->dwell, look->t_ns, r->buf, *n,
+                                         r->assoc);
     if (e != MWDS_OK) {
         fprintf(stderr, "mwds %s: tracker: %s\n", r->cmd, mwds_strerror(e));
         return -1;

@@ -82,8 +82,10 @@ void mwds_net_destroy(mwds_net *n);
 
 /* ---- publishing (the publisher's clock is pub_ns) ---- */
 
-/* One sensor look (detections may be 0). seq: the publisher's look count. */
-mwds_err mwds_net_publish_look(mwds_net *n, uint32_t sensor_id, int64_t t_ns,
+/* One sensor look (detections may be 0) of one dwell (0..65535; 0 for a
+ * sensor that covers everything in one look). seq: the publisher's look
+ * count. */
+mwds_err mwds_net_publish_look(mwds_net *n, uint32_t sensor_id, int dwell, int64_t t_ns,
                                const mwds_measurement *m, int count, int exercise, uint64_t seq,
                                int64_t pub_ns);
 
@@ -124,6 +126,7 @@ typedef struct mwds_net_rx {
 typedef struct mwds_net_look {
     mwds_net_rx rx;
     uint32_t sensor_id;
+    int dwell;
     int64_t t_ns;
     uint64_t seq;
     int64_t pub_ns;

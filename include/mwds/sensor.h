@@ -61,7 +61,9 @@ typedef struct mwds_ir_params {
 typedef struct mwds_sensor {
     mwds_sensor_kind kind;
     uint32_t id;               /* index in the scenario's sensor table */
-    double revisit_s;          /* time between looks (scan period) */
+    double revisit_s;          /* scan period: time between looks at one place */
+    int dwells;                /* radar: looks per scan, each over its own azimuth
+                                  sector (0 or 1: one look covers everything) */
     double pd;                 /* probability of detecting a visible target per look */
     double false_alarms_per_scan; /* Poisson mean (radar); IR: per look over its field */
     mwds_radar_params radar;   /* when kind == RADAR */
@@ -71,12 +73,34 @@ typedef struct mwds_sensor {
     mwds_mat3 enu;             /* radar: rows east, north, up at the site */
 } mwds_sensor;
 
+/* Dwells. A radar with dwells = K > 1 scans its azimuth coverage in K
+ * looks, revisit_s / K apart: dwell k (0..K-1) covers the sector of width
+ * w = 2 az_half_width / K that starts at boresight - az_half_width + k w
+ * (for an all-round radar, at boresight - pi). A look's dwell travels with
+ * it, so that a tracker counts a missed detection only for a track whose
+ * predicted position lies in the sector the look covered. Dwell -1, and
+ * any dwell of a sensor with K <= 1, is the whole coverage. */
+#define MWDS_SENSOR_MAX_DWELLS 4096
+
+/* Looks per scan: max(1, dwells) for a radar, 1 for IR. */
+int mwds_sensor_dwell_count(const mwds_sensor *s);
+
+/* The azimuth sector of dwell k: its start (radians, [0, 2pi)) and width.
+ * The whole coverage for dwell -1 or a single-look sensor (IR: start 0,
+ * width 2pi). */
+void mwds_sensor_dwell_sector(const mwds_sensor *s, int dwell, double *az_lo, double *width);
+
+/* True if pos lies, in azimuth, inside the sector of dwell k (always, for
+ * the whole coverage). Range, elevation and the limb are not looked at. */
+int mwds_sensor_in_dwell(const mwds_sensor *s, int dwell, mwds_vec3 pos);
+
 /* Fills the derived fields (for IR, enu is the frame below the satellite).
  * Returns MWDS_EINVAL, naming nothing, for parameters out of range (pd
  * outside [0, 1], revisit <= 0, a non-positive sigma, non-finite values,
  * |lat| > pi/2, range_min < 0 or >= range_max, az_half_width <= 0,
- * el_min >= el_max, false alarms < 0, a satellite below 1,000 km, an unknown
- * kind); derived fields are then untouched. The scenario loader checks
+ * el_min >= el_max, false alarms < 0, dwells outside 0..MWDS_SENSOR_MAX_DWELLS
+ * or above 1 for IR, a satellite below 1,000 km, an unknown kind); derived
+ * fields are then untouched. The scenario loader checks
  * fields first and reports names. */
 mwds_err mwds_sensor_init(mwds_sensor *s);
 
@@ -138,6 +162,16 @@ mwds_err mwds_sensor_invert(const mwds_sensor *s, const mwds_measurement *m, mwd
 mwds_err mwds_sensor_look(const mwds_sensor *s, int64_t t_ns, const mwds_vec3 *pos,
                           const mwds_vec3 *vel, const int *burning, const uint32_t *truth_id,
                           int n, mwds_rng *rng, mwds_measurement *out, int max, int *n_out);
+
+/* One dwell of a look (dwell -1: the whole coverage, as mwds_sensor_look):
+ * only targets in the dwell's sector are detected, and false alarms come at
+ * false_alarms_per_scan / dwells per dwell, uniform over the sector. A
+ * sensor with one look per scan draws exactly as mwds_sensor_look whatever
+ * the dwell. MWDS_EINVAL also for a dwell outside -1..dwells-1. */
+mwds_err mwds_sensor_look_dwell(const mwds_sensor *s, int dwell, int64_t t_ns,
+                                const mwds_vec3 *pos, const mwds_vec3 *vel, const int *burning,
+                                const uint32_t *truth_id, int n, mwds_rng *rng,
+                                mwds_measurement *out, int max, int *n_out);
 
 #ifdef __cplusplus
 }

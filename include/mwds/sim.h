@@ -9,7 +9,9 @@
  * the caller slices time.
  *
  * Time: each sensor looks at start + k * revisit_s (k = 0, 1, ...); a look
- * sees the launches in flight at that instant. Measurements come out sorted
+ * sees the launches in flight at that instant. A radar with K > 1 dwells
+ * looks K times as often, at start + k * revisit_s / K, look k covering
+ * dwell k mod K (sensor.h). Measurements come out sorted
  * by time, ties by sensor index.
  *
  * Ownership: mwds_sim is opaque (create/destroy); it keeps a pointer to the
@@ -52,10 +54,12 @@ mwds_err mwds_sim_step(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out,
  * run of the same flights, without solving them again. O(sensors). */
 void mwds_sim_restart(mwds_sim *sim, uint64_t seed);
 
-/* One look: its time and sensor. */
+/* One look: its time, sensor and dwell (0 for a sensor with one look per
+ * scan). */
 typedef struct mwds_sim_look_info {
     int64_t t_ns;
     uint32_t sensor_id;
+    int dwell;
 } mwds_sim_look_info;
 
 /* Generates the next look before t_until_ns (absolute), even one that

@@ -224,6 +224,18 @@ void mwds_tracker_destroy(mwds_tracker *t);
 mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
                            const mwds_measurement *m, int n, uint32_t *assoc);
 
+/* One dwell of a radar look (sensor.h): as mwds_tracker_look, but only the
+ * tracks near the dwell's azimuth sector (a straight-line test widened by
+ * the track's uncertainty and the gate, no prediction) are predicted,
+ * gated and possibly updated, and a miss is counted only for a track whose
+ * predicted position lies inside the sector and the coverage. Tracks away
+ * from the dwell are left as they were, but may be deleted for silence.
+ * dwell -1 is the whole coverage (mwds_tracker_look). Errors as
+ * mwds_tracker_look, and MWDS_EINVAL for a dwell outside -1..dwells-1.
+ * Cost: O(tracks) cheap tests plus the full step for the tracks near. */
+mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell, int64_t t_ns,
+                                 const mwds_measurement *m, int n, uint32_t *assoc);
+
 /* The track pool (max_tracks slots; skip those with status MWDS_TRACK_FREE).
  * Valid until the next call of mwds_tracker_look. */
 const mwds_track *mwds_tracker_tracks(const mwds_tracker *t, int *n_slots);

@@ -369,15 +369,16 @@ static mwds_err write_sample(mwds_net *n, mwds_topic t, const void *s, int64_t s
     return rc == DDS_RETCODE_OK ? MWDS_OK : MWDS_EIO;
 }
 
-mwds_err mwds_net_publish_look(mwds_net *n, uint32_t sensor_id, int64_t t_ns,
+mwds_err mwds_net_publish_look(mwds_net *n, uint32_t sensor_id, int dwell, int64_t t_ns,
                                const mwds_measurement *m, int count, int exercise, uint64_t seq,
                                int64_t pub_ns)
 {
-    if (count < 0 || count > MAX_LOOK)
+    if (count < 0 || count > MAX_LOOK || dwell < 0 || dwell > UINT16_MAX)
         return MWDS_EINVAL;
     mwds_wire_Measurement *s = &n->wire_look;
     memcpy(s->origin, n->cfg.nation, sizeof s->origin);
     s->sensor_id = sensor_id;
+    s->dwell = (uint16_t)dwell;
     s->t_ns = t_ns;
     s->seq = seq;
     s->pub_ns = pub_ns;
@@ -593,6 +594,7 @@ static int conv_look(mwds_net *n, const void *sample, const dds_sample_info_t *s
     memset(&l, 0, sizeof l);
     rx_fill(&l.rx, s->origin, si);
     l.sensor_id = s->sensor_id;
+    l.dwell = s->dwell;
     l.t_ns = s->t_ns;
     l.seq = s->seq;
     l.pub_ns = s->pub_ns;

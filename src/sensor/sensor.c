@@ -94,6 +94,9 @@ mwds_err mwds_sensor_init(mwds_sensor *s)
     if (!(s->pd >= 0.0 && s->pd <= 1.0) || !is_pos(s->revisit_s) ||
         !(s->false_alarms_per_scan >= 0.0) || !isfinite(s->false_alarms_per_scan))
         return MWDS_EINVAL;
+    if (s->dwells < 0 || s->dwells > MWDS_SENSOR_MAX_DWELLS ||
+        (s->kind != MWDS_SENSOR_RADAR && s->dwells > 1))
+        return MWDS_EINVAL;
     switch (s->kind) {
     case MWDS_SENSOR_RADAR:
         return init_radar(s);
@@ -125,6 +128,52 @@ static int radar_visible(const mwds_sensor *s, mwds_vec3 pos)
         return 1;
     double az = horiz > 0.0 ? atan2(e.v[0], e.v[1]) : 0.0; /* overhead: az 0, as geo.h */
     return fabs(mwds_geo_wrap_pi(az - r->boresight_az_rad)) <= r->az_half_width_rad;
+}
+
+/* ---- dwells ------------------------------------------------------------------ */
+
+int mwds_sensor_dwell_count(const mwds_sensor *s)
+{
+    return s->kind == MWDS_SENSOR_RADAR && s->dwells > 1 ? s->dwells : 1;
+}
+
+static int whole_coverage(const mwds_sensor *s, int dwell)
+{
+    return dwell < 0 || mwds_sensor_dwell_count(s) == 1;
+}
+
+void mwds_sensor_dwell_sector(const mwds_sensor *s, int dwell, double *az_lo, double *width)
+{
+    if (s->kind != MWDS_SENSOR_RADAR) {
+        *az_lo = 0.0;
+        *width = TWO_PI;
+        return;
+    }
+    const mwds_radar_params *r = &s->radar;
+    double hw = r->az_half_width_rad >= MWDS_PI ? MWDS_PI : r->az_half_width_rad;
+    double lo = r->boresight_az_rad - hw, w = 2.0 * hw;
+    if (!whole_coverage(s, dwell)) {
+        w /= (double)mwds_sensor_dwell_count(s);
+        lo += (double)dwell * w;
+    }
+    *az_lo = mwds_geo_wrap_2pi(lo);
+    *width = w;
+}
+
+/* Azimuth of pos from the radar (overhead: 0, as geo.h). */
+static double radar_az(const mwds_sensor *s, mwds_vec3 pos)
+{
+    mwds_vec3 e = mwds_m3_mul_v3(s->enu, mwds_v3_sub(pos, s->pos_ecef));
+    return e.v[0] != 0.0 || e.v[1] != 0.0 ? mwds_geo_wrap_2pi(atan2(e.v[0], e.v[1])) : 0.0;
+}
+
+int mwds_sensor_in_dwell(const mwds_sensor *s, int dwell, mwds_vec3 pos)
+{
+    if (whole_coverage(s, dwell))
+        return 1;
+    double lo, w;
+    mwds_sensor_dwell_sector(s, dwell, &lo, &w);
+    return mwds_geo_wrap_2pi(radar_az(s, pos) - lo) < w;
 }
 
 /* Whether the segment from the satellite to pos stays outside the Earth.
@@ -303,16 +352,23 @@ mwds_err mwds_sensor_invert(const mwds_sensor *s, const mwds_measurement *m, mwd
 
 /* ---- generation -------------------------------------------------------------- */
 
-/* A false alarm's measurement vector, uniform over the coverage. */
-static void draw_false_alarm(const mwds_sensor *s, mwds_rng *rng, double *z)
+/* A false alarm's measurement vector, uniform over the coverage (a radar:
+ * over the dwell's sector). */
+static void draw_false_alarm(const mwds_sensor *s, int dwell, mwds_rng *rng, double *z)
 {
     if (s->kind == MWDS_SENSOR_RADAR) {
         const mwds_radar_params *r = &s->radar;
         z[0] = r->range_min_m + (r->range_max_m - r->range_min_m) * mwds_rng_uniform(rng);
-        double u = mwds_rng_uniform(rng);
-        double az = r->az_half_width_rad >= MWDS_PI
-                        ? TWO_PI * u
-                        : r->boresight_az_rad + r->az_half_width_rad * (2.0 * u - 1.0);
+        double u = mwds_rng_uniform(rng), az;
+        if (!whole_coverage(s, dwell)) {
+            double lo, w;
+            mwds_sensor_dwell_sector(s, dwell, &lo, &w);
+            az = lo + w * u;
+        } else {
+            az = r->az_half_width_rad >= MWDS_PI
+                     ? TWO_PI * u
+                     : r->boresight_az_rad + r->az_half_width_rad * (2.0 * u - 1.0);
+        }
         z[1] = mwds_geo_wrap_2pi(az);
         z[2] = r->el_min_rad + (r->el_max_rad - r->el_min_rad) * mwds_rng_uniform(rng);
         if (radar_dim(s) == 4)
@@ -348,12 +404,22 @@ mwds_err mwds_sensor_look(const mwds_sensor *s, int64_t t_ns, const mwds_vec3 *p
                           const mwds_vec3 *vel, const int *burning, const uint32_t *truth_id, int n,
                           mwds_rng *rng, mwds_measurement *out, int max, int *n_out)
 {
+    return mwds_sensor_look_dwell(s, -1, t_ns, pos, vel, burning, truth_id, n, rng, out, max,
+                                  n_out);
+}
+
+mwds_err mwds_sensor_look_dwell(const mwds_sensor *s, int dwell, int64_t t_ns,
+                                const mwds_vec3 *pos, const mwds_vec3 *vel, const int *burning,
+                                const uint32_t *truth_id, int n, mwds_rng *rng,
+                                mwds_measurement *out, int max, int *n_out)
+{
     if (s == NULL || rng == NULL || n_out == NULL || n < 0 || max < 0 || (max > 0 && out == NULL) ||
-        (n > 0 && (pos == NULL || vel == NULL || burning == NULL || truth_id == NULL)))
+        (n > 0 && (pos == NULL || vel == NULL || burning == NULL || truth_id == NULL)) ||
+        dwell < -1 || dwell >= mwds_sensor_dwell_count(s))
         return MWDS_EINVAL;
     int count = 0, full = 0;
     for (int i = 0; i < n; i++) {
-        if (!mwds_sensor_visible(s, pos[i], burning[i]))
+        if (!mwds_sensor_visible(s, pos[i], burning[i]) || !mwds_sensor_in_dwell(s, dwell, pos[i]))
             continue;
         if (!(mwds_rng_uniform(rng) < s->pd))
             continue;
@@ -375,7 +441,10 @@ mwds_err mwds_sensor_look(const mwds_sensor *s, int64_t t_ns, const mwds_vec3 *p
             full = 1;
     }
 
-    uint32_t n_fa = mwds_rng_poisson(rng, s->false_alarms_per_scan);
+    double fa_mean = s->false_alarms_per_scan;
+    if (!whole_coverage(s, dwell))
+        fa_mean /= (double)mwds_sensor_dwell_count(s);
+    uint32_t n_fa = mwds_rng_poisson(rng, fa_mean);
     for (uint32_t j = 0; j < n_fa; j++) {
         mwds_measurement m = {0};
         m.t_ns = t_ns;
@@ -394,7 +463,7 @@ mwds_err mwds_sensor_look(const mwds_sensor *s, int64_t t_ns, const mwds_vec3 *p
             m.dim = 2;
             m.sigma[0] = m.sigma[1] = s->ir.sigma_los_rad;
         }
-        draw_false_alarm(s, rng, m.z);
+        draw_false_alarm(s, dwell, rng, m.z);
         if (count < max)
             out[count++] = m;
         else

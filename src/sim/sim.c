@@ -175,8 +175,11 @@ mwds_err mwds_sim_look(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out,
      * fit leaves the sim exactly where it was */
     mwds_rng r = sim->rng[best];
     int got = 0;
-    mwds_err e = mwds_sensor_look(&sc->sensors[best].sensor, t, sim->pos, sim->vel,
-                                  sim->burning, sim->truth_id, k, &r, out, max, &got);
+    const mwds_sensor *sensor = &sc->sensors[best].sensor;
+    const int dwells = mwds_sensor_dwell_count(sensor);
+    const int dwell = (int)(sim->look_index[best] % dwells);
+    mwds_err e = mwds_sensor_look_dwell(sensor, dwell, t, sim->pos, sim->vel, sim->burning,
+                                        sim->truth_id, k, &r, out, max, &got);
     if (e != MWDS_OK)
         return e;
     for (int j = 0; j < got; j++)
@@ -185,13 +188,14 @@ mwds_err mwds_sim_look(mwds_sim *sim, int64_t t_until_ns, mwds_measurement *out,
     sim->look_index[best]++;
     sim->next_look_ns[best] =
         sc->start_t_ns +
-        mwds_time_from_s((double)sim->look_index[best] * sc->sensors[best].sensor.revisit_s);
+        mwds_time_from_s((double)sim->look_index[best] * sensor->revisit_s / dwells);
     if (sim->next_look_ns[best] > end_ns)
         sim->next_look_ns[best] = INT64_MAX;
     *n = got;
     if (look != NULL) {
         look->t_ns = t;
         look->sensor_id = (uint32_t)best;
+        look->dwell = dwell;
     }
     return MWDS_OK;
 }

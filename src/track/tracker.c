@@ -48,8 +48,12 @@
 #define QUALITY_WINDOW 16
 #define PAIRS_PER_TRACK 16
 #define UNDERGROUND_M (-5000.0)
+/* The most a straight line may miss a missile by per s^2 of flight: gravity
+ * plus the strongest boost (m/s^2). Widens a dwell's candidate sector. */
+#define DWELL_CURVE_ACC_M_S2 100.0
 
 typedef struct gate_info {
+    int near;           /* near the look's footprint: predicted to the look */
     int active;         /* predicted and hypothesised for this look */
     int visible;        /* inside the sensor's coverage: an opportunity */
     int confirmed;      /* the track is confirmed (for initiation's veto) */
@@ -667,6 +671,33 @@ static void prune_duplicates(mwds_tracker *t, int64_t t_ns)
     }
 }
 
+/* Whether a track may be seen in, or gate a detection of, a radar dwell
+ * whose sector starts at az_lo and is w wide: its position, flown straight
+ * on to the look, lies within the sector widened by what the straight line
+ * misses, the track's uncertainty and the gate may add (gate_sigmas
+ * standard deviations of position, velocity times the time to the look,
+ * and the radar's azimuth noise). Cost: a few dozen flops, no prediction;
+ * a track outside is neither predicted nor counted a miss. */
+static int near_dwell(const mwds_sensor *s, double az_lo, double w, double gate_sigmas,
+                      const mwds_track *tr, int64_t t_ns)
+{
+    const mwds_filter_state *f = &tr->f;
+    double dt = mwds_time_to_s(t_ns - f->t_ns);
+    mwds_vec3 p = mwds_v3(f->x.v[0] + f->x.v[3] * dt, f->x.v[1] + f->x.v[4] * dt,
+                          f->x.v[2] + f->x.v[5] * dt);
+    mwds_vec3 e = mwds_m3_mul_v3(s->enu, mwds_v3_sub(p, s->pos_ecef));
+    double hd = hypot(e.v[0], e.v[1]);
+    double sp = sqrt(fmax(f->p.m[0][0] + f->p.m[1][1] + f->p.m[2][2], 0.0));
+    double sv = sqrt(fmax(f->p.m[3][3] + f->p.m[4][4] + f->p.m[5][5], 0.0));
+    double off = 0.5 * DWELL_CURVE_ACC_M_S2 * dt * dt +
+                 gate_sigmas * (sp + sv * fabs(dt) + hd * s->radar.sigma_az_rad);
+    if (!(hd > off))
+        return 1; /* near the radar's vertical: every azimuth is close */
+    double margin = asin(off / hd);
+    double d = mwds_geo_wrap_2pi(atan2(e.v[0], e.v[1]) - az_lo);
+    return d < w + margin || d > 2.0 * MWDS_PI - margin;
+}
+
 /* Deletion rules, checked after a track's opportunity or prediction. */
 static int should_delete(const mwds_tracker *t, const mwds_track *tr, int64_t t_ns)
 {
@@ -694,11 +725,23 @@ static int should_delete(const mwds_tracker *t, const mwds_track *tr, int64_t t_
 mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
                            const mwds_measurement *m, int n, uint32_t *assoc)
 {
+    return mwds_tracker_look_dwell(t, sensor_id, -1, t_ns, m, n, assoc);
+}
+
+mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell, int64_t t_ns,
+                                 const mwds_measurement *m, int n, uint32_t *assoc)
+{
     if (sensor_id >= t->n_sensors || n < 0 || (n > 0 && m == NULL))
         return MWDS_EINVAL;
     if (n > t->c.max_meas_per_look)
         return MWDS_EFULL;
     const mwds_sensor *s = &t->sensors[sensor_id];
+    if (dwell < -1 || dwell >= mwds_sensor_dwell_count(s))
+        return MWDS_EINVAL;
+    const int whole = dwell < 0 || mwds_sensor_dwell_count(s) == 1;
+    double az_lo = 0.0, az_w = 0.0;
+    mwds_sensor_dwell_sector(s, dwell, &az_lo, &az_w);
+    const double gate_sigmas = sqrt(t->gate[MWDS_MEAS_MAX_DIM]);
     const int dim = s->kind == MWDS_SENSOR_SPACE_IR ? 2 : (s->radar.sigma_rr_m_s > 0.0 ? 4 : 3);
     for (int j = 0; j < n; j++)
         if (m[j].sensor_id != sensor_id || m[j].t_ns != t_ns || m[j].kind != s->kind ||
@@ -715,9 +758,11 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
     for (int i = 0; i < t->c.max_tracks; i++) {
         mwds_track *tr = &t->tracks[i];
         gate_info *g = &t->gi[i];
-        g->active = g->visible = 0;
-        if (tr->status == MWDS_TRACK_FREE)
+        g->near = g->active = g->visible = 0;
+        if (tr->status == MWDS_TRACK_FREE ||
+            (!whole && !near_dwell(s, az_lo, az_w, gate_sigmas, tr, t_ns)))
             continue;
+        g->near = 1;
         g->w = tr->f;
         g->fp = t->c.fp;
         g->fp.q_jerk *= tr->q_scale > 1.0 ? tr->q_scale : 1.0;
@@ -729,7 +774,8 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
         }
         out_of_order |= t_ns < tr->f.t_ns;
         mwds_vec3 pos = mwds_v3(g->w.x.v[0], g->w.x.v[1], g->w.x.v[2]);
-        g->visible = mwds_sensor_visible(s, pos, g->w.model == MWDS_MODEL_BOOST);
+        g->visible = mwds_sensor_visible(s, pos, g->w.model == MWDS_MODEL_BOOST) &&
+                     mwds_sensor_in_dwell(s, dwell, pos);
         g->confirmed = tr->status == MWDS_TRACK_CONFIRMED;
         if (s->kind == MWDS_SENSOR_SPACE_IR && g->w.model != MWDS_MODEL_BOOST)
             g->active = 0; /* IR sees burning engines: only boost-model tracks */
@@ -745,7 +791,7 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
     for (int i = 0; i < t->c.max_tracks; i++) {
         mwds_track *tr = &t->tracks[i];
         gate_info *g = &t->gi[i];
-        if (tr->status == MWDS_TRACK_FREE)
+        if (tr->status == MWDS_TRACK_FREE || !g->near)
             continue;
         const int late = t_ns < tr->f.t_ns;
         int j = g->active ? t->track_meas[i] : -1, hit = 0;
@@ -794,8 +840,13 @@ mwds_err mwds_tracker_look(mwds_tracker *t, uint32_t sensor_id, int64_t t_ns,
     prune_duplicates(t, t_ns);
     for (int i = 0; i < t->c.max_tracks; i++) {
         mwds_track *tr = &t->tracks[i];
-        if (tr->status != MWDS_TRACK_FREE &&
-            should_delete(t, tr, t_ns > tr->f.t_ns ? t_ns : tr->f.t_ns))
+        if (tr->status == MWDS_TRACK_FREE)
+            continue;
+        int64_t now = t_ns > tr->f.t_ns ? t_ns : tr->f.t_ns;
+        /* a track the dwell did not look at keeps its state: only its
+         * silence can have grown */
+        if (t->gi[i].near ? should_delete(t, tr, now)
+                          : mwds_time_to_s(now - tr->t_update_ns) > t->c.max_coast_s)
             free_slot(t, i);
     }
 

@@ -364,6 +364,10 @@ static void test_base_is_valid(void **state)
     assert_int_equal(sc.n_launches, 1);
     assert_near(sc.sensors[0].sensor.radar.el_min_rad, 0.008726646259971648, TOL_RAD,
                 "default el min 0.5 deg");
+    assert_int_equal(mwds_sensor_dwell_count(&sc.sensors[0].sensor), 1);
+    mwds_scenario_fini(&sc);
+    load_ok(EDITED({18, "    sigma_el_deg: 0.05\n    dwells: 36"}), &sc);
+    assert_int_equal(sc.sensors[0].sensor.dwells, 36);
     mwds_scenario_fini(&sc);
     /* no message buffer at all is allowed */
     assert_int_equal(mwds_scenario_parse("t.yaml", "x: [", 4, &sc, NULL, 0), MWDS_EPARSE);
@@ -524,6 +528,12 @@ static void test_err_out_of_range(void **state)
     expect_error(EDITED({13, "    range_max_km: 0.5"}), MWDS_ERANGE,
                  "t.yaml:13:19: sensors[0].range_max_km: ",
                  "expected more than range_min_km (1), got 0.5", NULL);
+    expect_error(EDITED({18, "    sigma_el_deg: 0.05\n    dwells: 0"}), MWDS_ERANGE,
+                 "t.yaml:19:13: sensors[0].dwells: ",
+                 "expected a number of dwells in [1, 4096], got 0", NULL);
+    expect_error(EDITED({18, "    sigma_el_deg: 0.05\n    dwells: 2.5"}), MWDS_EPARSE,
+                 "t.yaml:19:13: sensors[0].dwells: ", "expected a whole number of dwells, got 2.5",
+                 NULL);
     expect_error(EDITED({18, "    sigma_el_deg: 0.05\n    az_half_width_deg: 0"}), MWDS_ERANGE,
                  "t.yaml:19:24: sensors[0].az_half_width_deg: ", "expected a number in (0, 180]",
                  NULL);
@@ -611,6 +621,10 @@ static void test_err_give_either(void **state)
     expect_error(EDITED({11, "    type: space_ir\n    sat_lon_deg: 140\n    sigma_los_urad: 20"}),
                  MWDS_EPARSE, "t.yaml:14:5: sensors[0]: ", "give either",
                  "'site' is not a space_ir key");
+    expect_error(EDITED({11, "    type: space_ir\n    sat_lon_deg: 140\n    sigma_los_urad: 20\n"
+                             "    dwells: 4"},
+                        {12, NULL}, {13, NULL}, {16, NULL}, {17, NULL}, {18, NULL}),
+                 MWDS_EPARSE, "t.yaml:", "give either", "'dwells' is not a space_ir key");
 }
 
 /* A scenario with n nations, sensors or launches, for the limits. */

@@ -847,6 +847,128 @@ static void expect_einval(mwds_sensor s, const char *what)
     assert_memory_equal(&s.pos_ecef, &sentinel, sizeof sentinel);
 }
 
+/* ---- dwells ------------------------------------------------------------------ */
+
+/* The dwells of a scan partition the azimuth coverage: every azimuth of a
+ * sector radar falls in exactly one dwell, the one whose sector holds it by
+ * closed form, and the whole coverage (dwell -1) holds them all. */
+static void test_dwell_sectors_partition_coverage(void **state)
+{
+    (void)state;
+    mwds_lla site = lla_deg(37.0, 127.0, 100.0);
+    mwds_sensor s = radar_at(site, 0.0);
+    s.radar.boresight_az_rad = 350.0 * DEG; /* a sector across north: 290..50 deg */
+    s.radar.az_half_width_rad = 60.0 * DEG;
+    s.dwells = 12;
+    assert_int_equal(mwds_sensor_init(&s), MWDS_OK);
+    assert_int_equal(mwds_sensor_dwell_count(&s), 12);
+    double lo, w;
+    mwds_sensor_dwell_sector(&s, 0, &lo, &w);
+    assert_near(lo, 290.0 * DEG, 1e-12, "dwell 0 starts at boresight - half width");
+    assert_near(w, 10.0 * DEG, 1e-12, "dwell width");
+    mwds_sensor_dwell_sector(&s, 7, &lo, &w);
+    assert_near(lo, 0.0, 1e-12, "dwell 7 starts at north");
+    mwds_sensor_dwell_sector(&s, -1, &lo, &w);
+    assert_near(w, 120.0 * DEG, 1e-12, "the whole coverage");
+    for (double az = 290.5; az < 410.0; az += 1.0) {
+        mwds_aer a = {fmod(az, 360.0) * DEG, 10.0 * DEG, 500e3};
+        mwds_vec3 p = mwds_geo_aer_to_ecef(site, a);
+        int in = 0, which = -1;
+        for (int k = 0; k < 12; k++)
+            if (mwds_sensor_in_dwell(&s, k, p)) {
+                in++;
+                which = k;
+            }
+        assert_int_equal(in, 1);
+        assert_int_equal(which, (int)floor((az - 290.0) / 10.0));
+        assert_true(mwds_sensor_in_dwell(&s, -1, p));
+    }
+    /* an all-round radar's dwells start at boresight - 180 deg */
+    mwds_sensor r = radar_at(site, 0.0);
+    r.dwells = 4;
+    assert_int_equal(mwds_sensor_init(&r), MWDS_OK);
+    mwds_sensor_dwell_sector(&r, 0, &lo, &w);
+    assert_near(lo, MWDS_PI, 1e-12, "all round: dwell 0 from south");
+    assert_near(w, 0.5 * MWDS_PI, 1e-12, "all round: a quarter each");
+    mwds_aer east = {90.0 * DEG, 10.0 * DEG, 500e3};
+    assert_true(mwds_sensor_in_dwell(&r, 3, mwds_geo_aer_to_ecef(site, east)));
+    assert_false(mwds_sensor_in_dwell(&r, 2, mwds_geo_aer_to_ecef(site, east)));
+}
+
+/* A dwell's look detects the visible targets in its sector and no others;
+ * over a scan the dwells together detect each visible target once; its
+ * false alarms come at the scan's rate over the number of dwells, inside
+ * the sector; and a one-look sensor draws exactly as mwds_sensor_look. */
+static void test_dwell_looks(void **state)
+{
+    (void)state;
+    mwds_lla site = lla_deg(37.0, 127.0, 100.0);
+    scene sc = radar_scene(site); /* azimuths 30, 100, 250 deg visible; 10 deg below */
+    mwds_sensor s = radar_at(site, 0.0);
+    s.dwells = 8; /* 45 deg each from 180 deg: 30 in dwell 4, 100 in 6, 250 in 1 */
+    assert_int_equal(mwds_sensor_init(&s), MWDS_OK);
+    const int expect[8] = {0, 3, 0, 0, 1, 0, 2, 0};
+    mwds_rng rng;
+    mwds_rng_seed(&rng, 11, 0);
+    for (int k = 0; k < 8; k++) {
+        mwds_measurement out[8];
+        int n = -1;
+        assert_int_equal(mwds_sensor_look_dwell(&s, k, 5, sc.pos, sc.vel, sc.burning, sc.truth,
+                                                sc.n, &rng, out, 8, &n),
+                         MWDS_OK);
+        assert_int_equal(n, expect[k] ? 1 : 0);
+        if (n == 1)
+            assert_int_equal(out[0].truth_id, expect[k]);
+    }
+    mwds_measurement out[64];
+    int n = 0;
+    assert_int_equal(mwds_sensor_look_dwell(&s, 8, 5, sc.pos, sc.vel, sc.burning, sc.truth, sc.n,
+                                            &rng, out, 8, &n),
+                     MWDS_EINVAL);
+    assert_int_equal(mwds_sensor_look_dwell(&s, -2, 5, sc.pos, sc.vel, sc.burning, sc.truth, sc.n,
+                                            &rng, out, 8, &n),
+                     MWDS_EINVAL);
+
+    /* false alarms: per dwell at 2.4 / 8, inside the dwell's sector */
+    s.false_alarms_per_scan = 2.4;
+    assert_int_equal(mwds_sensor_init(&s), MWDS_OK);
+    const int looks = 16000;
+    int total = 0;
+    for (int l = 0; l < looks; l++) {
+        int k = l % 8;
+        assert_int_equal(
+            mwds_sensor_look_dwell(&s, k, 5, NULL, NULL, NULL, NULL, 0, &rng, out, 64, &n),
+            MWDS_OK);
+        total += n;
+        double lo, w;
+        mwds_sensor_dwell_sector(&s, k, &lo, &w);
+        for (int i = 0; i < n; i++)
+            assert_true(mwds_geo_wrap_2pi(out[i].z[1] - lo) < w);
+    }
+    assert_near((double)total / looks, 0.3, 4.0 * sqrt(0.3 / looks), "false alarms per dwell");
+
+    /* one look per scan: dwell 0 and the whole coverage draw alike */
+    mwds_sensor one = radar_at(site, 0.0);
+    one.false_alarms_per_scan = 1.5;
+    assert_int_equal(mwds_sensor_init(&one), MWDS_OK);
+    mwds_rng ra, rb;
+    mwds_rng_seed(&ra, 3, 1);
+    mwds_rng_seed(&rb, 3, 1);
+    for (int l = 0; l < 50; l++) {
+        mwds_measurement a[16], b[16];
+        int na = 0, nb = 0;
+        assert_int_equal(mwds_sensor_look(&one, 9, sc.pos, sc.vel, sc.burning, sc.truth, sc.n,
+                                          &ra, a, 16, &na),
+                         MWDS_OK);
+        assert_int_equal(mwds_sensor_look_dwell(&one, 0, 9, sc.pos, sc.vel, sc.burning, sc.truth,
+                                                sc.n, &rb, b, 16, &nb),
+                         MWDS_OK);
+        assert_int_equal(na, nb);
+        for (int i = 0; i < na; i++)
+            assert_true(same_measurement(&a[i], &b[i]));
+    }
+}
+
 static void test_init_errors(void **state)
 {
     (void)state;
@@ -866,10 +988,13 @@ static void test_init_errors(void **state)
     s = good, s.radar.el_min_rad = s.radar.el_max_rad, expect_einval(s, "el_min = el_max");
     s = good, s.radar.az_half_width_rad = 0.0, expect_einval(s, "zero azimuth width");
     s = good, s.kind = (mwds_sensor_kind)9, expect_einval(s, "unknown kind");
+    s = good, s.dwells = -1, expect_einval(s, "negative dwells");
+    s = good, s.dwells = MWDS_SENSOR_MAX_DWELLS + 1, expect_einval(s, "too many dwells");
     mwds_sensor ir = ir_at(140.0);
     s = ir, s.ir.sat.h_m = 500e3, expect_einval(s, "satellite at 500 km");
     s = ir, s.ir.sigma_los_rad = 0.0, expect_einval(s, "IR sigma 0");
     s = ir, s.pd = 1.5, expect_einval(s, "IR pd 1.5");
+    s = ir, s.dwells = 2, expect_einval(s, "IR in dwells");
     assert_int_equal(mwds_sensor_init(NULL), MWDS_EINVAL);
 }
 
@@ -895,6 +1020,8 @@ int main(void)
         cmocka_unit_test(test_look_ir_false_alarms),
         cmocka_unit_test(test_look_order_and_full),
         cmocka_unit_test(test_look_ir_burning_and_limb),
+        cmocka_unit_test(test_dwell_sectors_partition_coverage),
+        cmocka_unit_test(test_dwell_looks),
         cmocka_unit_test(test_init_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -218,6 +218,49 @@ static void test_adding_a_sensor_leaves_the_others_alone(void **state)
 
 /* Restarting with the scenario's seed replays the run exactly; another seed
  * changes the noise but not the looks' times and sensors, nor the truth. */
+/* A radar scanning in dwells looks dwells times per revisit, in order of
+ * dwell; each look's detections are of targets inside its dwell's sector,
+ * and the false alarms add up to the scan's rate. */
+static void test_dwells(void **state)
+{
+    (void)state;
+    fixture f;
+    make_scenario(&f, 1);
+    f.sensors[0].sensor.dwells = 6;
+    assert_int_equal(mwds_sensor_init(&f.sensors[0].sensor), MWDS_OK);
+    mwds_sim *sim;
+    assert_int_equal(mwds_sim_create(&f.sc, &sim, NULL, 0), MWDS_OK);
+    mwds_measurement buf[64];
+    mwds_sim_look_info look;
+    int n = 0, looks = 0, detections = 0, false_alarms = 0;
+    for (;;) {
+        mwds_err e = mwds_sim_look(sim, INT64_MAX, buf, 64, &n, &look);
+        if (e == MWDS_ENOTFOUND)
+            break;
+        assert_int_equal(e, MWDS_OK);
+        assert_true(look.t_ns == START_NS + mwds_time_from_s(looks * (2.0 / 6.0)));
+        assert_int_equal(look.dwell, looks % 6);
+        for (int i = 0; i < n; i++) {
+            if (buf[i].truth_id == 0) {
+                false_alarms++;
+                continue;
+            }
+            detections++;
+            int in_flight;
+            mwds_vec3 p, v;
+            assert_int_equal(
+                mwds_sim_truth(sim, buf[i].truth_id - 1, look.t_ns, &in_flight, &p, &v, NULL),
+                MWDS_OK);
+            assert_true(mwds_sensor_in_dwell(&f.sensors[0].sensor, look.dwell, p));
+        }
+        looks++;
+    }
+    assert_int_equal(looks, 1801); /* 600 s at 1/3 s, both ends */
+    assert_true(detections > 25);
+    assert_near(false_alarms, 300.0, 5 * sqrt(300.0), "false alarms: one a scan");
+    mwds_sim_destroy(sim);
+}
+
 static void test_restart_replays_or_reseeds(void **state)
 {
     (void)state;
@@ -256,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_however_sliced),
         cmocka_unit_test(test_adding_a_sensor_leaves_the_others_alone),
         cmocka_unit_test(test_restart_replays_or_reseeds),
+        cmocka_unit_test(test_dwells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
  *                 nearby aim points (simulator from a YAML scenario), one
  *                 radar in clutter: every launch tracked, no track merges
  *                 or swaps launches, few duplicates, no false tracks;
+ *                 the same with the radar scanning in ten dwells a revisit;
  *   loss          a confirmed track survives a two-look gap with the same
  *                 number, is deleted by a long gap, and a new track is
  *                 confirmed within M of N looks when measurements resume;
@@ -506,11 +507,12 @@ static const char SALVO_YAML[] =
     "     target: {lat_deg: 38.9, lon_deg: 130.2}}\n";
 
 #define SALVO_N 8
-#define SALVO_MAX_LOOKS 1024
+#define SALVO_MAX_LOOKS 8192
 
-static void test_salvo(void **state)
+/* The salvo with its radar scanning in `dwells` azimuth sectors per
+ * revisit (1: each look covers the whole sector). */
+static void run_salvo(int dwells)
 {
-    (void)state;
     mwds_scenario sc;
     memset(&sc, 0, sizeof sc);
     char err[256] = "";
@@ -518,6 +520,8 @@ static void test_salvo(void **state)
     if (e != MWDS_OK)
         fail_msg("salvo scenario: %s", err);
     assert_int_equal(sc.n_launches, SALVO_N);
+    sc.sensors[0].sensor.dwells = dwells;
+    assert_int_equal(mwds_sensor_init(&sc.sensors[0].sensor), MWDS_OK);
     mwds_sim *sim = NULL;
     e = mwds_sim_create(&sc, &sim, err, sizeof err);
     if (e != MWDS_OK)
@@ -549,9 +553,12 @@ static void test_salvo(void **state)
             assert_int_equal(mwds_sim_truth(sim, i, look.t_ns, &in_flight, &p, &v, &burning),
                              MWDS_OK);
             visible[log.looks][i] =
-                (unsigned char)(in_flight && mwds_sensor_visible(radar, p, burning));
+                (unsigned char)(in_flight && mwds_sensor_visible(radar, p, burning) &&
+                                mwds_sensor_in_dwell(radar, look.dwell, p));
         }
-        assert_int_equal(mwds_tracker_look(t, look.sensor_id, look.t_ns, buf, n, assoc), MWDS_OK);
+        assert_int_equal(
+            mwds_tracker_look_dwell(t, look.sensor_id, look.dwell, look.t_ns, buf, n, assoc),
+            MWDS_OK);
         log_look(&log, t, look.t_ns, buf, assoc, n);
         meas += n;
     }
@@ -644,11 +651,11 @@ static void test_salvo(void **state)
         untracked += tracks_of[l] == 0;
         most_tracks = tracks_of[l] > most_tracks ? tracks_of[l] : most_tracks;
     }
-    print_message("salvo: %d looks, %ld measurements; %d confirmed tracks (%d false), %d "
+    print_message("salvo (%d dwells a scan): %d looks, %ld measurements; %d confirmed tracks (%d false), %d "
                   "duplicates (%.0f s overlapping), %d handovers, worst purity %.1f %%, worst "
                   "held share %.3f; stats: %llu initiated, %llu confirmed, %llu deleted, %llu "
                   "merged, %llu filter errors\n",
-                  log.looks, meas, confirmed_tracks, tracks_of[0], dups, dup_s, handovers,
+                  dwells, log.looks, meas, confirmed_tracks, tracks_of[0], dups, dup_s, handovers,
                   100.0 * worst_share, worst_held, (unsigned long long)st.initiated,
                   (unsigned long long)st.confirmed, (unsigned long long)st.deleted,
                   (unsigned long long)st.merged, (unsigned long long)st.filter_errors);
@@ -681,6 +688,22 @@ static void test_salvo(void **state)
      * costs about 7 looks of some 300 */
     assert_true(worst_held >= 0.9);
     assert_int_equal(st.filter_errors, 0);
+}
+
+static void test_salvo(void **state)
+{
+    (void)state;
+    run_salvo(1);
+}
+
+/* The same salvo with the radar scanning in ten dwells of 15 degrees a
+ * revisit: the launches sweep across the sectors, and a dwell's look
+ * predicts, gates and counts misses only for the tracks near its sector
+ * (mwds_tracker_look_dwell). The same bounds hold. */
+static void test_salvo_in_dwells(void **state)
+{
+    (void)state;
+    run_salvo(10);
 }
 
 /* ---- c. track loss and re-acquisition ------------------------------------------- */
@@ -1166,6 +1189,7 @@ int main(void)
         cmocka_unit_test(test_crossing_targets),
         cmocka_unit_test(test_crossing_targets_missed_detections),
         cmocka_unit_test(test_salvo),
+        cmocka_unit_test(test_salvo_in_dwells),
         cmocka_unit_test(test_track_loss_and_reacquisition),
         cmocka_unit_test(test_out_of_order_look),
         cmocka_unit_test(test_dense_look_more_pairs_than_slots),

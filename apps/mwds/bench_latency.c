@@ -8,9 +8,11 @@
  *   a PKI for KOR and JPN (mwds pki init, with --extra-topics 'DDSPerf*' so
  *   that ddsperf runs under the same governance);
  *   a generated scenario: N SRBMs (--targets, default 100) launched 0.3 s
- *   apart from one pad, one all-round KOR radar near it with no clutter,
- *   revisit N / rate seconds, so that the radar's looks carry about `rate`
- *   detections per second once every missile is up;
+ *   apart from pads on a ring of 300 km around one all-round KOR radar, each
+ *   flying 300 km outwards, no clutter; the radar revisits every N / rate
+ *   seconds in D dwells (--dwells, default N: about one missile in each
+ *   sector), so that its looks carry about `rate` detections per second,
+ *   in D * rate / N looks, once every missile is up;
  *   two nodes (this program's `node`, each its own process): KOR tracks its
  *   radar and shares tracks and warnings; JPN, with no sensor, receives them;
  *   a feed (a child process with KOR's identity) that runs the simulator,
@@ -57,13 +59,15 @@
 #endif
 
 static const char LATENCY_HELP[] =
-    "usage: mwds bench latency [--rates R1,R2,...] [--targets N] [--seconds S] [--warmup S]\n"
-    "                          [--ddsperf-seconds S] [--domain N] [--dir DIR] [--json]\n"
+    "usage: mwds bench latency [--rates R1,R2,...] [--targets N] [--dwells D] [--seconds S]\n"
+    "                          [--warmup S] [--ddsperf-seconds S] [--domain N] [--dir DIR]\n"
+    "                          [--json]\n"
     "\n"
     "Measures, with DDS Security on, the time from a radar look's publication to the\n"
     "partner node's receipt of the Track and Warning it caused: two nodes (KOR tracks,\n"
-    "JPN receives) and a feed of N (default 100) SRBMs seen by one radar whose revisit\n"
-    "gives R measurements (detections) per second; R defaults to 100,1000,10000. Each\n"
+    "JPN receives) and a feed of N (default 100) SRBMs, spread around one radar whose\n"
+    "revisit gives R measurements (detections) per second, scanned in D dwells (default\n"
+    "N: one look per missile); R defaults to 100,1000,10000. Each\n"
     "rate runs --warmup (default 5) plus --seconds (default 20) of wall time. Then runs\n"
     "ddsperf ping/pong (round trip, two secure hops) for --ddsperf-seconds (default 10;\n"
     "0: skip) as the floor. Prints p50, p99 and max in microseconds. DDS domain\n"
@@ -157,18 +161,20 @@ static int wait_exit(pid_t p)
 typedef struct bench {
     char dir[512], self[1024];
     uint32_t domain;
-    int targets;
+    int targets, dwells;
     double seconds, warmup_s;
     mwds_policy pol;
 } bench;
 
-/* The scenario of one rate (see the file's comment). */
+/* The scenario of one rate (see the file's comment). The pads' bearings
+ * from the radar sit mid-way between two dwells' sector edges when D = N. */
 static int write_scenario(const bench *b, double rate, const char *path)
 {
-    size_t cap = 4096 + (size_t)b->targets * 160;
+    size_t cap = 4096 + (size_t)b->targets * 200;
     char *t = malloc(cap);
     if (t == NULL)
         return -1;
+    const double site_lat = 38.0, site_lon = 128.0, ring_km = 300.0, km_per_deg = 111.2;
     double revisit = (double)b->targets / rate;
     double last_launch = 5.0 + 0.3 * (b->targets - 1);
     int k = snprintf(t, cap,
@@ -178,18 +184,23 @@ static int write_scenario(const bench *b, double rate, const char *path)
                      "nations:\n  - {code: KOR}\n  - {code: JPN}\n"
                      "sensors:\n"
                      "  - id: KOR-RADAR\n    nation: KOR\n    type: radar\n"
-                     "    site: {lat_deg: 38.0, lon_deg: 128.0, height_m: 200}\n"
-                     "    range_max_km: 1500\n    revisit_s: %.6f\n    pd: 0.95\n"
+                     "    site: {lat_deg: %.1f, lon_deg: %.1f, height_m: 200}\n"
+                     "    range_max_km: 1500\n    revisit_s: %.6f\n    dwells: %d\n    pd: 0.95\n"
                      "    false_alarms_per_scan: 0\n    sigma_range_m: 60\n"
                      "    sigma_az_deg: 0.06\n    sigma_el_deg: 0.06\n"
                      "launches:\n",
                      rate, b->targets, rate, last_launch + 60.0 + b->warmup_s + b->seconds + 30.0,
-                     revisit);
-    for (int i = 0; i < b->targets && k > 0 && (size_t)k < cap; i++)
+                     site_lat, site_lon, revisit, b->dwells);
+    for (int i = 0; i < b->targets && k > 0 && (size_t)k < cap; i++) {
+        double brg = 360.0 * (i + 0.5) / b->targets;
+        double lat = site_lat + ring_km / km_per_deg * cos(brg * MWDS_DEG2RAD);
+        double lon = site_lon + ring_km / (km_per_deg * cos(site_lat * MWDS_DEG2RAD)) *
+                                    sin(brg * MWDS_DEG2RAD);
         k += snprintf(t + k, cap - (size_t)k,
-                      "  - {id: L%d, time_s: %.1f, class: srbm, launch: {lat_deg: 39.0, "
-                      "lon_deg: 125.7}, target: {lat_deg: 38.7, lon_deg: 130.3}}\n",
-                      i + 1, 5.0 + 0.3 * i);
+                      "  - {id: L%d, time_s: %.1f, class: srbm, launch: {lat_deg: %.4f, "
+                      "lon_deg: %.4f}, azimuth_deg: %.3f, range_km: %.0f}\n",
+                      i + 1, 5.0 + 0.3 * i, lat, lon, brg, ring_km);
+    }
     int rc = k > 0 && (size_t)k < cap ? write_file(path, t) : -1;
     free(t);
     return rc;
@@ -510,6 +521,7 @@ int bench_latency(int argc, char **argv)
     const char *cmd = "bench latency";
     cli_flag flags[] = {{"--rates", 1, NULL},
                         {"--targets", 1, NULL},
+                        {"--dwells", 1, NULL},
                         {"--seconds", 1, NULL},
                         {"--warmup", 1, NULL},
                         {"--ddsperf-seconds", 1, NULL},
@@ -524,12 +536,14 @@ int bench_latency(int argc, char **argv)
     bench *b = calloc(1, sizeof *b);
     if (b == NULL)
         return CLI_EXIT_FAIL;
-    double targets = 100, seconds = 20, warmup = 5, dds_s = 10, domain = 88;
+    double targets = 100, dwells = -1, seconds = 20, warmup = 5, dds_s = 10, domain = 88;
     double rates[MAX_RATES] = {100, 1000, 10000};
     int n_rates = 3;
     const char *v;
     if (((v = cli_get(flags, "--targets")) &&
          (rc = cli_number(cmd, "--targets", v, 1, 1000, &targets))) ||
+        ((v = cli_get(flags, "--dwells")) &&
+         (rc = cli_number(cmd, "--dwells", v, 1, MWDS_SENSOR_MAX_DWELLS, &dwells))) ||
         ((v = cli_get(flags, "--seconds")) &&
          (rc = cli_number(cmd, "--seconds", v, 1, 3600, &seconds))) ||
         ((v = cli_get(flags, "--warmup")) &&
@@ -560,6 +574,7 @@ int bench_latency(int argc, char **argv)
     int json = cli_get(flags, "--json") != NULL;
     b->domain = (uint32_t)domain;
     b->targets = (int)targets;
+    b->dwells = dwells > 0 ? (int)dwells : b->targets;
     b->seconds = seconds;
     b->warmup_s = warmup;
     ssize_t sl = readlink("/proc/self/exe", b->self, sizeof b->self - 1);
@@ -611,8 +626,9 @@ int bench_latency(int argc, char **argv)
     lat_stats dds = {0, NAN, NAN, NAN};
     int have_dds = dds_s > 0 && run_ddsperf(b, dds_s, &dds) == 0;
     if (!json) {
-        printf("mwds bench latency: %d targets, DDS Security on, domain %u, work in %s\n",
-               b->targets, (unsigned)b->domain, b->dir);
+        printf("mwds bench latency: %d targets, %d dwells a scan, DDS Security on, domain %u, "
+               "work in %s\n",
+               b->targets, b->dwells, (unsigned)b->domain, b->dir);
         if (have_dds)
             printf("ddsperf ping/pong round trip (two secure hops): p50 %.0f us, p99 %.0f us, "
                    "max %.0f us (medians of %zu one-second reports)\n",
@@ -658,8 +674,8 @@ int bench_latency(int argc, char **argv)
     }
     if (json) {
         json_t *top =
-            json_pack("{s:b, s:i, s:f, s:f, s:s, s:o}", "security", 1, "targets", b->targets,
-                      "seconds", b->seconds, "warmup_s", b->warmup_s, "dir", b->dir, "rates", arr);
+            json_pack("{s:b, s:i, s:i, s:f, s:f, s:s, s:o}", "security", 1, "targets", b->targets,
+                      "dwells", b->dwells, "seconds", b->seconds, "warmup_s", b->warmup_s, "dir", b->dir, "rates", arr);
         json_object_set_new(top, "ddsperf",
                             have_dds ? json_pack("{s:s, s:f, s:f, s:f}", "what",
                                                  "ping/pong round trip, 12-byte samples, secure",

@@ -76,6 +76,7 @@ struct mwds_tracker {
     /* chi-square 0.99 points of the shadow's summed NIS, by degrees of freedom */
     double sum99[MWDS_SHADOW_WINDOW * MWDS_MEAS_MAX_DIM + 1];
     mwds_track *tracks;
+    int n_used;         /* slots from n_used on are free (tracks start in the lowest) */
     gate_info *gi;
     uint32_t next_number;
     mwds_tracker_stats stats;
@@ -348,7 +349,7 @@ static void gate_all(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
     const int windowed = s->kind == MWDS_SENSOR_RADAR;
     if (windowed)
         sort_by_key(t->order, t->key, n);
-    for (int i = 0; i < t->c.max_tracks; i++) {
+    for (int i = 0; i < t->n_used; i++) {
         const gate_info *g = &t->gi[i];
         if (!g->active)
             continue;
@@ -378,7 +379,7 @@ static void gate_all(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
  * detection) and a measurement left out nothing (it may start a track). */
 static void associate(mwds_tracker *t, int n)
 {
-    for (int i = 0; i < t->c.max_tracks; i++)
+    for (int i = 0; i < t->n_used; i++)
         t->track_meas[i] = -1;
     for (int j = 0; j < n; j++)
         t->meas_track[j] = -1;
@@ -581,6 +582,8 @@ static void initiate(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
     }
     mwds_track *tr = &t->tracks[slot];
     memset(tr, 0, sizeof *tr);
+    if (slot >= t->n_used)
+        t->n_used = slot + 1;
     if (mwds_filter_init(&tr->f, MWDS_MODEL_BOOST, m->t_ns, x, p) != MWDS_OK)
         return;
     tr->number = t->next_number++;
@@ -609,11 +612,11 @@ static void initiate(mwds_tracker *t, const mwds_sensor *s, const mwds_measureme
  * O(updated x coasting) confirmed tracks, with a cheap distance test first. */
 static void prune_duplicates(mwds_tracker *t, int64_t t_ns)
 {
-    for (int i = 0; i < t->c.max_tracks; i++) {
+    for (int i = 0; i < t->n_used; i++) {
         mwds_track *a = &t->tracks[i];
         if (a->status != MWDS_TRACK_CONFIRMED || a->t_update_ns != t_ns || a->f.t_ns != t_ns)
             continue;
-        for (int k = 0; k < t->c.max_tracks; k++) {
+        for (int k = 0; k < t->n_used; k++) {
             mwds_track *b = &t->tracks[k];
             if (k == i || b->status != MWDS_TRACK_CONFIRMED || b->t_update_ns == t_ns ||
                 b->f.t_ns != t_ns)
@@ -755,7 +758,7 @@ mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell,
     int out_of_order = 0;
 
     /* predict and hypothesise */
-    for (int i = 0; i < t->c.max_tracks; i++) {
+    for (int i = 0; i < t->n_used; i++) {
         mwds_track *tr = &t->tracks[i];
         gate_info *g = &t->gi[i];
         g->near = g->active = g->visible = 0;
@@ -788,7 +791,7 @@ mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell,
     associate(t, n);
 
     /* update or coast; delete */
-    for (int i = 0; i < t->c.max_tracks; i++) {
+    for (int i = 0; i < t->n_used; i++) {
         mwds_track *tr = &t->tracks[i];
         gate_info *g = &t->gi[i];
         if (tr->status == MWDS_TRACK_FREE || !g->near)
@@ -838,7 +841,7 @@ mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell,
     /* prune before deleting, so that a track about to die of misses hands its
      * number to the track that took its target over */
     prune_duplicates(t, t_ns);
-    for (int i = 0; i < t->c.max_tracks; i++) {
+    for (int i = 0; i < t->n_used; i++) {
         mwds_track *tr = &t->tracks[i];
         if (tr->status == MWDS_TRACK_FREE)
             continue;
@@ -849,6 +852,9 @@ mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell,
                           : mwds_time_to_s(now - tr->t_update_ns) > t->c.max_coast_s)
             free_slot(t, i);
     }
+
+    while (t->n_used > 0 && t->tracks[t->n_used - 1].status == MWDS_TRACK_FREE)
+        t->n_used--;
 
     /* initiate from radar measurements no track took or gated */
     if (s->kind == MWDS_SENSOR_RADAR)

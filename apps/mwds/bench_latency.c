@@ -10,9 +10,11 @@
  *   a generated scenario: N SRBMs (--targets, default 100) launched 0.3 s
  *   apart from pads on a ring of 300 km around one all-round KOR radar, each
  *   flying 300 km outwards, no clutter; the radar revisits every N / rate
- *   seconds in D dwells (--dwells, default N: about one missile in each
- *   sector), so that its looks carry about `rate` detections per second,
- *   in D * rate / N looks, once every missile is up;
+ *   seconds in D dwells, so that its looks carry about `rate` detections
+ *   per second, in D * rate / N looks, once every missile is up. D is
+ *   --dwells, or by default as many as keep the radar at 1,000 looks a
+ *   second or fewer, at most one per missile (N at 100 and 1,000
+ *   detections a second, N / 10 at 10,000);
  *   two nodes (this program's `node`, each its own process): KOR tracks its
  *   radar and shares tracks and warnings; JPN, with no sensor, receives them;
  *   a feed (a child process with KOR's identity) that runs the simulator,
@@ -30,12 +32,18 @@
  * two secure hops, as is a look's way to the partner (feed -> KOR -> JPN),
  * so it is the floor to compare with.
  *
+ * --realtime P: the nodes run with realtime_priority P (their tracking
+ * threads and DDS's receive and event threads SCHED_FIFO), the feed's
+ * publishing thread and its DDS threads likewise, and ddsperf wholly at P,
+ * so that the floor is measured as the nodes run.
+ *
  * Clocks: every process reads CLOCK_REALTIME of one machine.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,19 +69,23 @@
 static const char LATENCY_HELP[] =
     "usage: mwds bench latency [--rates R1,R2,...] [--targets N] [--dwells D] [--seconds S]\n"
     "                          [--warmup S] [--ddsperf-seconds S] [--domain N] [--dir DIR]\n"
-    "                          [--json]\n"
+    "                          [--realtime P] [--json]\n"
     "\n"
     "Measures, with DDS Security on, the time from a radar look's publication to the\n"
     "partner node's receipt of the Track and Warning it caused: two nodes (KOR tracks,\n"
     "JPN receives) and a feed of N (default 100) SRBMs, spread around one radar whose\n"
-    "revisit gives R measurements (detections) per second, scanned in D dwells (default\n"
-    "N: one look per missile); R defaults to 100,1000,10000. Each\n"
+    "revisit gives R measurements (detections) per second, scanned in D dwells (default:\n"
+    "as many as keep to 1,000 looks a second, at most N); R defaults to 100,1000,10000. Each\n"
     "rate runs --warmup (default 5) plus --seconds (default 20) of wall time. Then runs\n"
     "ddsperf ping/pong (round trip, two secure hops) for --ddsperf-seconds (default 10;\n"
     "0: skip) as the floor. Prints p50, p99 and max in microseconds. DDS domain\n"
-    "--domain (default 88); work files in --dir (default a new folder under /tmp).\n";
+    "--domain (default 88); work files in --dir (default a new folder under /tmp).\n"
+    "--realtime P runs the nodes' tracking threads, the feed and DDS's receive threads\n"
+    "SCHED_FIFO at priority P (root or CAP_SYS_NICE; node configuration\n"
+    "realtime_priority).\n";
 
 #define MAX_RATES 8
+#define MAX_LOOKS_PER_S 1000.0 /* the default dwells' look rate at most */
 #define LOOK_MAX 4096
 
 typedef struct lat_stats {
@@ -130,8 +142,9 @@ static int write_file(const char *path, const char *text)
 }
 
 /* Runs argv (argv[0] a path) with stdout and stderr to log and, if dds_uri
- * is not NULL, CYCLONEDDS_URI set to it; returns the child's pid, or -1. */
-static pid_t spawn(char *const argv[], const char *log, const char *dds_uri)
+ * is not NULL, CYCLONEDDS_URI set to it; with rt_prio > 0, every thread of
+ * the program SCHED_FIFO at rt_prio. Returns the child's pid, or -1. */
+static pid_t spawn(char *const argv[], const char *log, const char *dds_uri, int rt_prio)
 {
     fflush(stdout);
     pid_t p = fork();
@@ -145,6 +158,9 @@ static pid_t spawn(char *const argv[], const char *log, const char *dds_uri)
     }
     if (dds_uri != NULL)
         setenv("CYCLONEDDS_URI", dds_uri, 1);
+    struct sched_param sp = {.sched_priority = rt_prio};
+    if (rt_prio > 0 && sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+        _exit(126);
     execv(argv[0], argv);
     _exit(127);
 }
@@ -162,9 +178,19 @@ typedef struct bench {
     char dir[512], self[1024];
     uint32_t domain;
     int targets, dwells;
+    int realtime; /* SCHED_FIFO priority of the nodes' and the feed's critical threads */
     double seconds, warmup_s;
     mwds_policy pol;
 } bench;
+
+/* The radar's dwells a revisit at a rate (see the file's comment). */
+static int dwells_at(const bench *b, double rate)
+{
+    if (b->dwells > 0)
+        return b->dwells;
+    long d = lround(MAX_LOOKS_PER_S * (double)b->targets / rate);
+    return d < 1 ? 1 : d > b->targets ? b->targets : (int)d;
+}
 
 /* The scenario of one rate (see the file's comment). The pads' bearings
  * from the radar sit mid-way between two dwells' sector edges when D = N. */
@@ -176,6 +202,7 @@ static int write_scenario(const bench *b, double rate, const char *path)
         return -1;
     const double site_lat = 38.0, site_lon = 128.0, ring_km = 300.0, km_per_deg = 111.2;
     double revisit = (double)b->targets / rate;
+    int dwells = dwells_at(b, rate);
     double last_launch = 5.0 + 0.3 * (b->targets - 1);
     int k = snprintf(t, cap,
                      "name: latency-%g\n"
@@ -190,7 +217,7 @@ static int write_scenario(const bench *b, double rate, const char *path)
                      "    sigma_az_deg: 0.06\n    sigma_el_deg: 0.06\n"
                      "launches:\n",
                      rate, b->targets, rate, last_launch + 60.0 + b->warmup_s + b->seconds + 30.0,
-                     site_lat, site_lon, revisit, b->dwells);
+                     site_lat, site_lon, revisit, dwells);
     for (int i = 0; i < b->targets && k > 0 && (size_t)k < cap; i++) {
         double brg = 360.0 * (i + 0.5) / b->targets;
         double lat = site_lat + ring_km / km_per_deg * cos(brg * MWDS_DEG2RAD);
@@ -212,8 +239,8 @@ static int write_node_config(const bench *b, const char *nat, const char *scenar
     snprintf(path, sizeof path, "%s/%s.yaml", b->dir, nat);
     snprintf(text, sizeof text,
              "nation: %s\npolicy: policy.yaml\npki: pki\nsensors: %s\njournal: %s.journal\n"
-             "domain_id: %u\n",
-             nat, scenario, nat, (unsigned)b->domain);
+             "domain_id: %u\nrealtime_priority: %d\n",
+             nat, scenario, nat, (unsigned)b->domain, b->realtime);
     return write_file(path, text);
 }
 
@@ -244,6 +271,7 @@ static int run_feed(const bench *b, const char *scenario, int fd)
     nc.security.pki_dir = pki;
     nc.publish = 1u << MWDS_TOPIC_MEASUREMENT;
     nc.subscribe = 0;
+    nc.realtime_priority = b->realtime;
     if (mwds_net_create(&nc, &net, err, sizeof err) != MWDS_OK) {
         fprintf(stderr, "mwds bench latency: feed: %s\n", err);
         goto done;
@@ -257,6 +285,10 @@ static int run_feed(const bench *b, const char *scenario, int fd)
         goto done;
     }
     cli_sleep_ns((int64_t)2 * 1000000000); /* JPN's node matches KOR's too */
+    if (b->realtime > 0 && mwds_net_realtime_self(b->realtime, err, sizeof err) != 0) {
+        fprintf(stderr, "mwds bench latency: feed: %s\n", err);
+        goto done;
+    }
     double last_launch = 5.0 + 0.3 * (b->targets - 1);
     int64_t skip_ns = sc.start_t_ns + mwds_time_from_s(last_launch + 60.0);
     int64_t run_ns = mwds_time_from_s(b->warmup_s + b->seconds);
@@ -374,7 +406,7 @@ static int run_rate(const bench *b, double rate, rate_result *out)
         snprintf(jr, sizeof jr, "%s/%s.journal", b->dir, NATS[i]);
         unlink(jr); /* a fresh journal per rate */
         char *argv[] = {(char *)(uintptr_t)b->self, "node", "--config", cfg, "--quiet", NULL};
-        node[i] = spawn(argv, log, NULL);
+        node[i] = spawn(argv, log, NULL, 0);
     }
     int fds[2];
     int rc = -1;
@@ -467,8 +499,8 @@ static int run_ddsperf(const bench *b, double seconds, lat_stats *out)
     char *pong[] = {"/usr/bin/ddsperf", "-i", dom, "-D", dur, "pong", NULL};
     char *ping[] = {"/usr/bin/ddsperf", "-i",   dom, "-D", dur2, "-Qminmatch:1",
                     "-Qinitwait:15",    "ping", NULL};
-    pid_t p1 = spawn(pong, logk, envk);
-    pid_t p2 = p1 > 0 ? spawn(ping, logj, envj) : -1;
+    pid_t p1 = spawn(pong, logk, envk, b->realtime);
+    pid_t p2 = p1 > 0 ? spawn(ping, logj, envj, b->realtime) : -1;
     int rc = p2 > 0 ? wait_exit(p2) : -1;
     if (p1 > 0) {
         kill(p1, SIGTERM);
@@ -526,6 +558,7 @@ int bench_latency(int argc, char **argv)
                         {"--warmup", 1, NULL},
                         {"--ddsperf-seconds", 1, NULL},
                         {"--domain", 1, NULL},
+                        {"--realtime", 1, NULL},
                         {"--dir", 1, NULL},
                         {"--json", 0, NULL},
                         {"--help", 0, NULL},
@@ -537,6 +570,7 @@ int bench_latency(int argc, char **argv)
     if (b == NULL)
         return CLI_EXIT_FAIL;
     double targets = 100, dwells = -1, seconds = 20, warmup = 5, dds_s = 10, domain = 88;
+    double realtime = 0;
     double rates[MAX_RATES] = {100, 1000, 10000};
     int n_rates = 3;
     const char *v;
@@ -551,7 +585,9 @@ int bench_latency(int argc, char **argv)
         ((v = cli_get(flags, "--ddsperf-seconds")) &&
          (rc = cli_number(cmd, "--ddsperf-seconds", v, 0, 600, &dds_s))) ||
         ((v = cli_get(flags, "--domain")) &&
-         (rc = cli_number(cmd, "--domain", v, 0, 230, &domain)))) {
+         (rc = cli_number(cmd, "--domain", v, 0, 230, &domain))) ||
+        ((v = cli_get(flags, "--realtime")) &&
+         (rc = cli_number(cmd, "--realtime", v, 0, 99, &realtime)))) {
         free(b);
         return rc;
     }
@@ -573,8 +609,20 @@ int bench_latency(int argc, char **argv)
     }
     int json = cli_get(flags, "--json") != NULL;
     b->domain = (uint32_t)domain;
+    b->realtime = (int)realtime;
+    if (realtime != floor(realtime)) {
+        free(b);
+        return cli_usage_error(cmd, "--realtime: expected a whole number in [0, 99], got %s",
+                               cli_get(flags, "--realtime"));
+    }
+    char rt_err[256];
+    if (b->realtime != 0 && mwds_net_realtime_check(b->realtime, rt_err, sizeof rt_err) != 0) {
+        fprintf(stderr, "mwds %s: --realtime: %s\n", cmd, rt_err);
+        free(b);
+        return CLI_EXIT_USAGE;
+    }
     b->targets = (int)targets;
-    b->dwells = dwells > 0 ? (int)dwells : b->targets;
+    b->dwells = dwells > 0 ? (int)dwells : 0;
     b->seconds = seconds;
     b->warmup_s = warmup;
     ssize_t sl = readlink("/proc/self/exe", b->self, sizeof b->self - 1);
@@ -626,14 +674,15 @@ int bench_latency(int argc, char **argv)
     lat_stats dds = {0, NAN, NAN, NAN};
     int have_dds = dds_s > 0 && run_ddsperf(b, dds_s, &dds) == 0;
     if (!json) {
-        printf("mwds bench latency: %d targets, %d dwells a scan, DDS Security on, domain %u, "
-               "work in %s\n",
-               b->targets, b->dwells, (unsigned)b->domain, b->dir);
+        printf("mwds bench latency: %d targets, DDS Security on, domain %u, realtime priority "
+               "%d, work in %s\n",
+               b->targets, (unsigned)b->domain, b->realtime, b->dir);
         if (have_dds)
             printf("ddsperf ping/pong round trip (two secure hops): p50 %.0f us, p99 %.0f us, "
                    "max %.0f us (medians of %zu one-second reports)\n",
                    dds.p50_us, dds.p99_us, dds.max_us, dds.n);
-        printf("%9s %9s %7s | %-26s | %-26s | %-19s | %s\n", "rate/s", "measured", "looks/s",
+        printf("%9s %6s %9s %7s | %-26s | %-26s | %-19s | %s\n", "rate/s", "dwells", "measured",
+               "looks/s",
                "track at JPN: n p50 p99 max", "warning at JPN: n p50 p99", "KOR node p50 p99",
                "hop p50 p99 (us)");
         fflush(stdout);
@@ -650,7 +699,8 @@ int bench_latency(int argc, char **argv)
                    (!have_dds || r.track.p99_us <= 3.0 * dds.p99_us);
         if (json) {
             json_t *o = json_pack(
-                "{s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:b}", "rate_per_s", r.rate,
+                "{s:f, s:i, s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:b}", "rate_per_s", r.rate,
+                "dwells", dwells_at(b, r.rate),
                 "measured_per_s", r.measured_per_s, "looks_per_s", r.looks_per_s, "p50_us",
                 isnan(r.track.p50_us) ? -1.0 : r.track.p50_us, "p99_us",
                 isnan(r.track.p99_us) ? -1.0 : r.track.p99_us, "max_us",
@@ -663,9 +713,9 @@ int bench_latency(int argc, char **argv)
                                 have_dds ? json_real(dds.p99_us) : json_null());
             json_array_append_new(arr, o);
         } else {
-            printf("%9.0f %9.0f %7.1f | %6zu %6.0f %6.0f %6.0f | %6zu %6.0f %9.0f | %9.0f %9.0f | "
-                   "%6.0f %6.0f%s\n",
-                   r.rate, r.measured_per_s, r.looks_per_s, r.track.n, r.track.p50_us,
+            printf("%9.0f %6d %9.0f %7.1f | %6zu %6.0f %6.0f %6.0f | %6zu %6.0f %9.0f | %9.0f "
+                   "%9.0f | %6.0f %6.0f%s\n",
+                   r.rate, dwells_at(b, r.rate), r.measured_per_s, r.looks_per_s, r.track.n, r.track.p50_us,
                    r.track.p99_us, r.track.max_us, r.warning.n, r.warning.p50_us, r.warning.p99_us,
                    r.in_node.p50_us, r.in_node.p99_us, r.hop.p50_us, r.hop.p99_us,
                    goal ? "" : "  (misses the goal)");
@@ -675,7 +725,7 @@ int bench_latency(int argc, char **argv)
     if (json) {
         json_t *top =
             json_pack("{s:b, s:i, s:i, s:f, s:f, s:s, s:o}", "security", 1, "targets", b->targets,
-                      "dwells", b->dwells, "seconds", b->seconds, "warmup_s", b->warmup_s, "dir", b->dir, "rates", arr);
+                      "realtime_priority", b->realtime, "seconds", b->seconds, "warmup_s", b->warmup_s, "dir", b->dir, "rates", arr);
         json_object_set_new(top, "ddsperf",
                             have_dds ? json_pack("{s:s, s:f, s:f, s:f}", "what",
                                                  "ping/pong round trip, 12-byte samples, secure",

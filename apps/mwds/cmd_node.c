@@ -204,6 +204,7 @@ static int node_open(node *nd, const char *path)
     nc.domain_id = c->domain_id;
     nc.secure = c->secure;
     nc.loopback = c->loopback;
+    nc.realtime_priority = c->realtime_priority;
     nc.security.pki_dir = c->pki[0] ? c->pki : NULL;
     if ((e = mwds_net_create(&nc, &nd->net, err, el)) != MWDS_OK)
         return e == MWDS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
@@ -490,6 +491,11 @@ int cmd_node(int argc, char **argv)
     }
     if (rc == CLI_CONTINUE)
         rc = node_start(nd);
+    /* the background threads are started: only the tracking thread (and
+     * DDS's receive threads, by the domain's configuration) go realtime */
+    if (rc == CLI_CONTINUE && nd->cfg.realtime_priority > 0 &&
+        mwds_net_realtime_self(nd->cfg.realtime_priority, nd->err, sizeof nd->err) != 0)
+        rc = CLI_EXIT_FAIL;
     if (rc != CLI_CONTINUE) {
         if (nd->err[0])
             fprintf(stderr, "mwds node: %s\n", nd->err);

@@ -21,16 +21,21 @@
  *
  * The picture and journal threads run at a lower priority (nice
  * NODE_BACKGROUND_NICE): when the machine is short of cores, the tracking
- * thread and DDS's own threads go first, and an assessment waits.
+ * thread and DDS's own threads go first, and an assessment waits. With
+ * realtime_priority set, the tracking thread and DDS's receive threads run
+ * SCHED_FIFO, ahead of everything else on the machine.
  *
  * Hand-over is by queues under a mutex: the producer appends, the consumer
- * swaps the whole queue out and works without the lock. The tracking
+ * takes the whole queue out and works without the lock. The journal's
+ * queue is a list of blocks, so a hand-over links a block and never copies
+ * the rows already waiting; the picture's holds one entry per source track
+ * (the latest), so it cannot grow past the number of tracks. The tracking
  * thread never waits for a background thread's lock (which a preempted
  * background thread could hold for milliseconds): it stages what it hands
  * over in a queue of its own and moves it across when the lock is free
  * (try-lock), at the latest on its next pass. The picture
- * thread coalesces: however long an assessment takes, it next fuses every
- * source that arrived meanwhile, in arrival order, and assesses once. The
+ * thread coalesces: however long an assessment takes, it next fuses the
+ * latest state of every source that changed meanwhile, and assesses once. The
  * journal handle is shared by the journal thread and the picture thread's
  * durable warning rows, under its own mutex.
  */
@@ -64,6 +69,8 @@ void node_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t ns);
 #define NODE_MAX_MEMBERS 16  /* remembered members of one warned track */
 
 /* ---- the journal thread (node_log.c) ---- */
+
+#define NODE_LOG_BLOCK_ROWS 64
 
 typedef enum log_what {
     LOG_LOOK,        /* payload: the detections */
@@ -110,17 +117,33 @@ typedef struct log_row {
     } u;
 } log_row;
 
+/* Rows travel in blocks, so that handing rows over links a block and never
+ * copies (or reallocates) what already waits, however far behind the
+ * journal thread is. */
+typedef struct log_block {
+    struct log_block *next;
+    size_t n;
+    log_row rows[NODE_LOG_BLOCK_ROWS];
+} log_block;
+
+/* A list of blocks. */
+typedef struct log_queue {
+    log_block *head, *tail;
+    size_t n; /* rows */
+} log_queue;
+
 typedef struct node_log {
     mwds_journal *j;
     pthread_mutex_t *jlock; /* the journal's (shared with durable writers) */
     const char *nation;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    log_row *in; /* filled by the producers */
-    size_t n_in, cap_in;
-    size_t peak;    /* the most rows ever waiting */
-    log_row *stage; /* the tracking thread's own, not yet handed over */
-    size_t n_stage, cap_stage;
+    log_queue in;      /* filled by the producers */
+    log_block *spare;  /* emptied blocks for reuse (a list) */
+    size_t n_spare;
+    size_t peak;       /* the most rows ever waiting */
+    log_queue stage;   /* the tracking thread's own, not yet handed over */
+    log_block *stage_spare; /* the tracking thread's own spare blocks */
     int stop;
     pthread_t thread;
     int started;

@@ -33,6 +33,7 @@ enum {
     K_EXERCISE,
     K_HEARTBEAT,
     K_ASSESS,
+    K_REALTIME,
     K_COUNT
 };
 static const mwds_yaml_key KEYS[K_COUNT] = {
@@ -48,10 +49,12 @@ static const mwds_yaml_key KEYS[K_COUNT] = {
     [K_EXERCISE] = {"exercise", 0},
     [K_HEARTBEAT] = {"heartbeat_s", 0},
     [K_ASSESS] = {"assess_interval_s", 0},
+    [K_REALTIME] = {"realtime_priority", 0},
 };
 
 static const mwds_yaml_span SPAN_DOMAIN = {"a whole number", 0.0, 230.0, 0};
 static const mwds_yaml_span SPAN_SECONDS = {"seconds", 0.01, 3600.0, 0};
+static const mwds_yaml_span SPAN_RT = {"a whole number", 0.0, 99.0, 0};
 
 /* dir of path + rel, unless rel is absolute. */
 static int resolve(const char *path, const char *rel, char *out, size_t len)
@@ -136,6 +139,14 @@ static mwds_err load_keys(mwds_yaml_doc *y, const char *path, const yaml_node_t 
     if (rc == MWDS_OK)
         rc = mwds_yaml_num(y, val[K_ASSESS], "assess_interval_s", &SPAN_SECONDS,
                            &c->assess_interval_s);
+    double rt = 0.0;
+    if (rc == MWDS_OK)
+        rc = mwds_yaml_num(y, val[K_REALTIME], "realtime_priority", &SPAN_RT, &rt);
+    if (rc == MWDS_OK && rt != floor(rt))
+        rc = mwds_yaml_fail(y, val[K_REALTIME], MWDS_EPARSE, "realtime_priority",
+                            "expected a whole number in [0, 99], got %s",
+                            mwds_yaml_describe(val[K_REALTIME]).s);
+    c->realtime_priority = (int)rt;
     *has_pki = kn[K_PKI] != NULL;
     *has_areas = kn[K_AREAS] != NULL;
     return rc;

@@ -12,6 +12,9 @@
  *   exercise: true              # the node's data is exercise data
  *   heartbeat_s: 1
  *   assess_interval_s: 2
+ *   realtime_priority: 0        # 1..99: the tracking thread and DDS's receive threads
+ *                               # run SCHED_FIFO at this priority (needs root or
+ *                               # CAP_SYS_NICE); 0: ordinary scheduling
  *   areas: areas.geojson        # default: the territories the build converted
  *
  * Relative paths are relative to the configuration file's folder.
@@ -31,6 +34,7 @@ typedef struct node_config {
     uint32_t domain_id;
     int secure, loopback, exercise;
     double heartbeat_s, assess_interval_s;
+    int realtime_priority; /* 0: ordinary scheduling */
 } node_config;
 
 /* Reads a node configuration. Returns 0, or -1 with a message naming

@@ -147,44 +147,126 @@ void node_thread_background(void)
     }
 }
 
+/* Spare blocks kept for reuse beyond this are freed. */
+#define LOG_SPARE_MAX 256
+
+static void queue_append(log_queue *q, log_block *b)
+{
+    b->next = NULL;
+    if (q->tail != NULL)
+        q->tail->next = b;
+    else
+        q->head = b;
+    q->tail = b;
+    q->n += b->n;
+}
+
+/* Moves the whole of src to the end of dst. */
+static void queue_splice(log_queue *dst, log_queue *src)
+{
+    if (src->head == NULL)
+        return;
+    if (dst->tail != NULL)
+        dst->tail->next = src->head;
+    else
+        dst->head = src->head;
+    dst->tail = src->tail;
+    dst->n += src->n;
+    *src = (log_queue){NULL, NULL, 0};
+}
+
+/* A block from *spare, or a new one; NULL if out of memory. */
+static log_block *block_get(log_block **spare)
+{
+    log_block *b = *spare;
+    if (b != NULL)
+        *spare = b->next;
+    else
+        b = malloc(sizeof *b);
+    if (b != NULL) {
+        b->next = NULL;
+        b->n = 0;
+    }
+    return b;
+}
+
+/* Room for one more row at the queue's end: the tail block, or a new one
+ * from spare. NULL if out of memory. */
+static log_row *queue_slot(log_queue *q, log_block **spare)
+{
+    if (q->tail == NULL || q->tail->n == NODE_LOG_BLOCK_ROWS) {
+        log_block *b = block_get(spare);
+        if (b == NULL)
+            return NULL;
+        queue_append(q, b);
+    }
+    q->n++;
+    return &q->tail->rows[q->tail->n++];
+}
+
+static void free_rows(log_block *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->rows[i].what == LOG_LOOK)
+            free(b->rows[i].u.look.m);
+}
+
+static void free_blocks(log_block *b)
+{
+    while (b != NULL) {
+        log_block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
 static void *log_main(void *arg)
 {
     node_log *lg = arg;
     node_thread_background();
-    log_row *work = NULL;
-    size_t cap_work = 0;
     for (;;) {
         pthread_mutex_lock(&lg->lock);
-        if (lg->n_in == 0 && !lg->stop) {
+        if (lg->in.n == 0 && !lg->stop) {
             /* a tick at least every 50 ms commits an old batch */
             node_wait(&lg->wake, &lg->lock, 50000000);
         }
-        /* take the whole queue, leave an empty buffer of the same size */
-        log_row *rows = lg->in;
-        size_t n = lg->n_in, cap = lg->cap_in;
-        lg->in = work;
-        lg->cap_in = cap_work;
-        lg->n_in = 0;
+        /* take the whole queue */
+        log_queue work = lg->in;
+        lg->in = (log_queue){NULL, NULL, 0};
         int stop = lg->stop;
         pthread_mutex_unlock(&lg->lock);
-        work = rows;
-        cap_work = cap;
-        if (n > 0) {
+        if (work.n > 0) {
             pthread_mutex_lock(lg->jlock);
-            for (size_t i = 0; i < n; i++) {
-                append_locked(lg, &rows[i]);
-                if (rows[i].what == LOG_LOOK)
-                    free(rows[i].u.look.m);
+            for (log_block *b = work.head; b != NULL; b = b->next) {
+                for (size_t i = 0; i < b->n; i++)
+                    append_locked(lg, &b->rows[i]);
+                free_rows(b);
             }
             pthread_mutex_unlock(lg->jlock);
         }
+        /* the emptied blocks go back for reuse */
+        log_block *extra = NULL;
+        pthread_mutex_lock(&lg->lock);
+        while (work.head != NULL) {
+            log_block *b = work.head;
+            work.head = b->next;
+            if (lg->n_spare < LOG_SPARE_MAX) {
+                b->next = lg->spare;
+                lg->spare = b;
+                lg->n_spare++;
+            } else {
+                b->next = extra;
+                extra = b;
+            }
+        }
+        pthread_mutex_unlock(&lg->lock);
+        free_blocks(extra);
         pthread_mutex_lock(lg->jlock);
         mwds_journal_tick(lg->j, mwds_net_now());
         pthread_mutex_unlock(lg->jlock);
-        if (stop && n == 0)
+        if (stop && work.n == 0)
             break;
     }
-    free(work);
     return NULL;
 }
 
@@ -202,21 +284,6 @@ int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const 
     return 0;
 }
 
-static int grow_rows(log_row **v, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need)
-        c *= 2;
-    log_row *n = realloc(*v, c * sizeof *n);
-    if (n == NULL)
-        return -1;
-    *v = n;
-    *cap = c;
-    return 0;
-}
-
 /* No memory to queue it: written here rather than lost. */
 static void write_now(node_log *lg, const log_row *row)
 {
@@ -228,52 +295,49 @@ static void write_now(node_log *lg, const log_row *row)
 void node_log_put(node_log *lg, const log_row *row)
 {
     pthread_mutex_lock(&lg->lock);
-    if (grow_rows(&lg->in, &lg->cap_in, lg->n_in + 1) != 0) {
+    log_row *slot = queue_slot(&lg->in, &lg->spare);
+    if (slot == NULL) {
         pthread_mutex_unlock(&lg->lock);
         write_now(lg, row);
         return;
     }
-    lg->in[lg->n_in++] = *row;
-    if (lg->n_in > lg->peak)
-        lg->peak = lg->n_in;
+    *slot = *row;
+    if (lg->in.n > lg->peak)
+        lg->peak = lg->in.n;
     pthread_cond_signal(&lg->wake);
     pthread_mutex_unlock(&lg->lock);
 }
 
 void node_log_put_hot(node_log *lg, const log_row *row)
 {
-    if (grow_rows(&lg->stage, &lg->cap_stage, lg->n_stage + 1) != 0) {
+    log_row *slot = queue_slot(&lg->stage, &lg->stage_spare);
+    if (slot == NULL) {
         node_log_offer(lg, 1);
         write_now(lg, row);
         return;
     }
-    lg->stage[lg->n_stage++] = *row;
+    *slot = *row;
 }
 
 int node_log_offer(node_log *lg, int block)
 {
-    if (lg->n_stage == 0)
+    if (lg->stage.n == 0)
         return 0;
     if (block)
         pthread_mutex_lock(&lg->lock);
     else if (pthread_mutex_trylock(&lg->lock) != 0)
         return 1;
-    if (grow_rows(&lg->in, &lg->cap_in, lg->n_in + lg->n_stage) != 0) {
-        pthread_mutex_unlock(&lg->lock);
-        if (!block)
-            return 1;
-        for (size_t i = 0; i < lg->n_stage; i++)
-            write_now(lg, &lg->stage[i]);
-        lg->n_stage = 0;
-        return 0;
+    queue_splice(&lg->in, &lg->stage);
+    if (lg->in.n > lg->peak)
+        lg->peak = lg->in.n;
+    if (lg->stage_spare == NULL) {
+        /* take the spare blocks for the next rows */
+        lg->stage_spare = lg->spare;
+        lg->spare = NULL;
+        lg->n_spare = 0;
     }
-    memcpy(lg->in + lg->n_in, lg->stage, lg->n_stage * sizeof *lg->stage);
-    lg->n_in += lg->n_stage;
-    if (lg->n_in > lg->peak)
-        lg->peak = lg->n_in;
     pthread_cond_signal(&lg->wake);
     pthread_mutex_unlock(&lg->lock);
-    lg->n_stage = 0;
     return 0;
 }
 
@@ -287,13 +351,16 @@ void node_log_stop(node_log *lg)
     pthread_mutex_unlock(&lg->lock);
     pthread_join(lg->thread, NULL);
     lg->started = 0;
-    for (size_t i = 0; i < lg->n_in; i++)
-        if (lg->in[i].what == LOG_LOOK)
-            free(lg->in[i].u.look.m);
-    free(lg->in);
-    lg->in = NULL;
-    free(lg->stage);
-    lg->stage = NULL;
+    for (log_block *b = lg->in.head; b != NULL; b = b->next)
+        free_rows(b);
+    for (log_block *b = lg->stage.head; b != NULL; b = b->next)
+        free_rows(b);
+    free_blocks(lg->in.head);
+    free_blocks(lg->stage.head);
+    free_blocks(lg->spare);
+    free_blocks(lg->stage_spare);
+    lg->in = lg->stage = (log_queue){NULL, NULL, 0};
+    lg->spare = lg->stage_spare = NULL;
     pthread_mutex_destroy(&lg->lock);
     pthread_cond_destroy(&lg->wake);
 }

@@ -537,17 +537,40 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
+/* Where source track s goes in b: over the entry of the same track (the
+ * fusion wants only a track's latest state), else at the end. */
+static size_t inbox_slot(const picture_inbox *b, const mwds_source_track *s)
+{
+    for (size_t i = b->n_src; i-- > 0;)
+        if (b->src[i].number == s->number && strcmp(b->src[i].origin, s->origin) == 0)
+            return i;
+    return b->n_src;
+}
+
+/* Puts n source tracks into b, each over the entry of the same track, so
+ * that b holds at most one entry per track however far behind the picture
+ * thread is. Returns -1 (b unchanged) if out of memory. */
+static int inbox_put(picture_inbox *b, const mwds_source_track *s, size_t n)
+{
+    if (n > 0 && grow((void **)&b->src, &b->cap_src, b->n_src + n, sizeof *b->src) != 0)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = inbox_slot(b, &s[k]);
+        if (i < b->n_src && b->src[i].ended)
+            continue; /* the track's end stands */
+        b->src[i] = s[k];
+        if (i == b->n_src)
+            b->n_src++;
+    }
+    return 0;
+}
+
 void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
                       mwds_net_cause cause)
 {
     picture_inbox *st = &p->stage;
-    if (n > 0 && grow((void **)&st->src, &st->cap_src, st->n_src + n, sizeof *st->src) != 0) {
+    if (inbox_put(st, s, n) != 0)
         fprintf(stderr, "mwds node %s: out of memory: %zu tracks not fused\n", p->cfg->nation, n);
-        n = 0;
-    }
-    if (n > 0)
-        memcpy(st->src + st->n_src, s, n * sizeof *s);
-    st->n_src += n;
     if (picture_ns > st->picture_ns) {
         st->picture_ns = picture_ns;
         st->cause = cause;
@@ -580,14 +603,11 @@ int node_picture_offer(node_picture *p, int block)
     else if (pthread_mutex_trylock(&p->lock) != 0)
         return 1;
     picture_inbox *in = &p->in;
-    if (grow((void **)&in->src, &in->cap_src, in->n_src + st->n_src, sizeof *in->src) != 0 ||
-        grow((void **)&in->warn, &in->cap_warn, in->n_warn + st->n_warn, sizeof *in->warn) != 0) {
+    if (grow((void **)&in->warn, &in->cap_warn, in->n_warn + st->n_warn, sizeof *in->warn) != 0 ||
+        inbox_put(in, st->src, st->n_src) != 0) {
         pthread_mutex_unlock(&p->lock);
         return 1; /* kept staged: tried again on the next pass */
     }
-    if (st->n_src > 0)
-        memcpy(in->src + in->n_src, st->src, st->n_src * sizeof *st->src);
-    in->n_src += st->n_src;
     if (st->n_warn > 0)
         memcpy(in->warn + in->n_warn, st->warn, st->n_warn * sizeof *st->warn);
     in->n_warn += st->n_warn;

@@ -65,7 +65,19 @@ typedef struct mwds_net_config {
     /* Publish Measurement in this partition instead of the policy's (a
      * sensor adapter writes its own nation's; NULL normally). */
     const char *write_partition;
+    /* 1..99: DDS's receive and event threads run SCHED_FIFO at this
+     * priority (mwds_net_realtime_check first); 0: ordinary scheduling. */
+    int realtime_priority;
 } mwds_net_config;
+
+/* Whether this process may run threads SCHED_FIFO at priority prio (root
+ * or CAP_SYS_NICE): 0, or -1 with the reason in err. Creates and joins a
+ * short-lived thread; changes nothing else. */
+int mwds_net_realtime_check(int prio, char *err, size_t err_len);
+
+/* Moves the calling thread to SCHED_FIFO at prio (0: back to ordinary
+ * scheduling). 0, or -1 with the reason in err. */
+int mwds_net_realtime_self(int prio, char *err, size_t err_len);
 
 /* Defaults: secure, loopback, domain 0, publish Track, Warning and
  * NodeStatus, subscribe all four. */

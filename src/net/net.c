@@ -17,7 +17,10 @@
  * uses a buffer owned by the net, sized for the largest look.
  */
 #include <dds/dds.h>
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,17 +193,37 @@ static mwds_err domain_config(const mwds_net_config *c, dds_entity_t *domain, ch
      * flushes each one, except the tracks a caller holds together with
      * mwds_net_hold_tracks), so that a look's tracks leave in a few
      * messages rather than one each, and are encrypted per message. */
-    char xml[1024];
+    /* Realtime: the thread that takes samples off the sockets (and delivers
+     * them to readers) and the one that sends heartbeats and
+     * acknowledgements run SCHED_FIFO, so that other work on the machine
+     * does not stand between a sample's arrival and its reader. One receive
+     * thread serves every socket then: Cyclone's per-socket receive
+     * threads (recvUC, recvMC) cannot be configured. */
+    char threads[1024] = "";
+    if (c->realtime_priority > 0) {
+        static const char *const names[] = {"recv", "tev"};
+        size_t o = (size_t)snprintf(threads, sizeof threads, "<Threads>");
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            o += (size_t)snprintf(threads + o, sizeof threads - o,
+                                  "<Thread name=\"%s\"><Scheduling><Class>realtime</Class>"
+                                  "<Priority>%d</Priority></Scheduling></Thread>",
+                                  names[i], c->realtime_priority);
+        snprintf(threads + o, sizeof threads - o, "</Threads>");
+    }
+    char xml[2048];
     snprintf(xml, sizeof xml,
-             "<CycloneDDS><Domain id=\"any\"><General>%s</General>%s"
-             "<Internal><WriteBatch>true</WriteBatch></Internal></Domain></CycloneDDS>",
+             "<CycloneDDS><Domain id=\"any\"><General>%s</General>%s%s"
+             "<Internal><WriteBatch>true</WriteBatch>%s</Internal></Domain></CycloneDDS>",
              c->loopback ? "<Interfaces><NetworkInterface name=\"lo\"/></Interfaces>"
                            "<AllowMulticast>false</AllowMulticast>"
                          : "",
              c->loopback ? "<Discovery><ParticipantIndex>auto</ParticipantIndex>"
                            "<MaxAutoParticipantIndex>60</MaxAutoParticipantIndex>"
                            "<Peers><Peer address=\"127.0.0.1\"/></Peers></Discovery>"
-                         : "");
+                         : "",
+             threads,
+             c->realtime_priority > 0 ? "<MultipleReceiveThreads>false</MultipleReceiveThreads>"
+                                      : "");
     /* a domain already made in this process (another participant) keeps its
      * configuration: Cyclone reports PRECONDITION_NOT_MET and the
      * participant joins it */
@@ -209,6 +232,51 @@ static mwds_err domain_config(const mwds_net_config *c, dds_entity_t *domain, ch
         return fail(err, err_len, MWDS_EIO, "DDS domain", d);
     *domain = d;
     return MWDS_OK;
+}
+
+static void *rt_probe(void *arg)
+{
+    return arg;
+}
+
+int mwds_net_realtime_check(int prio, char *err, size_t err_len)
+{
+    int lo = sched_get_priority_min(SCHED_FIFO), hi = sched_get_priority_max(SCHED_FIFO);
+    if (prio < lo || prio > hi) {
+        snprintf(err, err_len, "realtime priority %d: expected %d..%d", prio, lo, hi);
+        return -1;
+    }
+    pthread_attr_t a;
+    struct sched_param sp = {.sched_priority = prio};
+    pthread_t t;
+    int rc = pthread_attr_init(&a);
+    if (rc == 0)
+        rc = pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+    if (rc == 0)
+        rc = pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+    if (rc == 0)
+        rc = pthread_attr_setschedparam(&a, &sp);
+    if (rc == 0)
+        rc = pthread_create(&t, &a, rt_probe, NULL);
+    pthread_attr_destroy(&a);
+    if (rc != 0) {
+        snprintf(err, err_len, "realtime priority %d not permitted (%s): run as root or with "
+                 "CAP_SYS_NICE, or set no realtime priority", prio, strerror(rc));
+        return -1;
+    }
+    pthread_join(t, NULL);
+    return 0;
+}
+
+int mwds_net_realtime_self(int prio, char *err, size_t err_len)
+{
+    struct sched_param sp = {.sched_priority = prio};
+    int rc = pthread_setschedparam(pthread_self(), prio > 0 ? SCHED_FIFO : SCHED_OTHER, &sp);
+    if (rc != 0) {
+        snprintf(err, err_len, "realtime priority %d: %s", prio, strerror(rc));
+        return -1;
+    }
+    return 0;
 }
 
 mwds_err mwds_net_create(const mwds_net_config *c, mwds_net **out, char *err, size_t err_len)
@@ -227,6 +295,8 @@ mwds_err mwds_net_create(const mwds_net_config *c, mwds_net **out, char *err, si
         snprintf(err, err_len, "domain id %u: expected 0..230", (unsigned)c->domain_id);
         return MWDS_EINVAL;
     }
+    if (c->realtime_priority != 0 && mwds_net_realtime_check(c->realtime_priority, err, err_len))
+        return MWDS_EINVAL;
     mwds_net *n = calloc(1, sizeof *n);
     if (n == NULL)
         return MWDS_ENOMEM;

@@ -119,13 +119,9 @@ static mwds_err load_keys(mwds_yaml_doc *y, const char *path, const yaml_node_t 
     for (int i = K_POLICY; i <= K_AREAS && rc == MWDS_OK; i++)
         if (val[i] != NULL)
             rc = get_path(y, val[i], KEYS[i].key, path, paths[i]);
-    double domain = 0.0;
+    int domain = 0;
     if (rc == MWDS_OK)
-        rc = mwds_yaml_num(y, val[K_DOMAIN], "domain_id", &SPAN_DOMAIN, &domain);
-    if (rc == MWDS_OK && domain != floor(domain))
-        rc = mwds_yaml_fail(y, val[K_DOMAIN], MWDS_EPARSE, "domain_id",
-                            "expected a whole number in [0, 230], got %s",
-                            mwds_yaml_describe(val[K_DOMAIN]).s);
+        rc = mwds_yaml_int(y, val[K_DOMAIN], "domain_id", &SPAN_DOMAIN, &domain);
     if (rc == MWDS_OK)
         c->domain_id = (uint32_t)domain;
     if (rc == MWDS_OK)
@@ -139,14 +135,9 @@ static mwds_err load_keys(mwds_yaml_doc *y, const char *path, const yaml_node_t 
     if (rc == MWDS_OK)
         rc = mwds_yaml_num(y, val[K_ASSESS], "assess_interval_s", &SPAN_SECONDS,
                            &c->assess_interval_s);
-    double rt = 0.0;
     if (rc == MWDS_OK)
-        rc = mwds_yaml_num(y, val[K_REALTIME], "realtime_priority", &SPAN_RT, &rt);
-    if (rc == MWDS_OK && rt != floor(rt))
-        rc = mwds_yaml_fail(y, val[K_REALTIME], MWDS_EPARSE, "realtime_priority",
-                            "expected a whole number in [0, 99], got %s",
-                            mwds_yaml_describe(val[K_REALTIME]).s);
-    c->realtime_priority = (int)rt;
+        rc = mwds_yaml_int(y, val[K_REALTIME], "realtime_priority", &SPAN_RT,
+                           &c->realtime_priority);
     *has_pki = kn[K_PKI] != NULL;
     *has_areas = kn[K_AREAS] != NULL;
     return rc;

@@ -190,6 +190,12 @@ typedef struct mwds_yaml_span {
 mwds_err mwds_yaml_num(mwds_yaml_doc *d, const yaml_node_t *v, const char *field,
                        const mwds_yaml_span *sp, double *out);
 
+/* A whole number in sp (and within int), written as mwds_yaml_num reads
+ * it: MWDS_EPARSE also for a fraction, with the same message (so sp's noun
+ * should say "whole"). */
+mwds_err mwds_yaml_int(mwds_yaml_doc *d, const yaml_node_t *v, const char *field,
+                       const mwds_yaml_span *sp, int *out);
+
 /* An unsigned 64-bit integer in decimal digits. */
 mwds_err mwds_yaml_u64(mwds_yaml_doc *d, const yaml_node_t *v, const char *field, uint64_t *out);
 

@@ -82,7 +82,7 @@ static const mwds_yaml_span SPAN_NONNEG = {"a number", 0.0, 0.0, MWDS_YAML_NO_HI
 static const mwds_yaml_span SPAN_PROB = {"a number", 0.0, 1.0, 0};
 static const mwds_yaml_span SPAN_REVISIT = {"a number", 0.0, 3600.0, MWDS_YAML_OPEN_LO};
 static const mwds_yaml_span SPAN_FALSE_ALARMS = {"a number", 0.0, 1000.0, 0};
-static const mwds_yaml_span SPAN_DWELLS = {"a number of dwells", 1.0, MWDS_SENSOR_MAX_DWELLS, 0};
+static const mwds_yaml_span SPAN_DWELLS = {"a whole number of dwells", 1.0, MWDS_SENSOR_MAX_DWELLS, 0};
 static const mwds_yaml_span SPAN_DURATION = {"a number", 0.0, MAX_DURATION_S, MWDS_YAML_OPEN_LO};
 static const mwds_yaml_span SPAN_RANGE = {"a number", 0.0, 20000.0, MWDS_YAML_OPEN_LO};
 static const mwds_yaml_span SPAN_APOGEE = {"a number", 0.0, 10000.0, MWDS_YAML_OPEN_LO};
@@ -375,15 +375,10 @@ static mwds_err load_sensor(loader *ld, const yaml_node_t *map, const char *fiel
         return rc;
     if (is_radar) {
         rc = load_radar(ld, field, val, &s->radar);
-        double dwells = 1.0;
-        mwds_yaml_path dwells_field = mwds_yaml_path_key(field, "dwells");
+        s->dwells = 1;
         if (rc == MWDS_OK)
-            rc = mwds_yaml_num(&ld->y, val[SK_DWELLS], dwells_field.s, &SPAN_DWELLS, &dwells);
-        if (rc == MWDS_OK && dwells != floor(dwells))
-            rc = mwds_yaml_fail(&ld->y, val[SK_DWELLS], MWDS_EPARSE, dwells_field.s,
-                                "expected a whole number of dwells, got %s",
-                                mwds_yaml_describe(val[SK_DWELLS]).s);
-        s->dwells = (int)dwells;
+            rc = mwds_yaml_int(&ld->y, val[SK_DWELLS], mwds_yaml_path_key(field, "dwells").s,
+                               &SPAN_DWELLS, &s->dwells);
     } else {
         double lon = 0.0, sigma_urad = 0.0;
         rc = mwds_yaml_num(&ld->y, val[SK_SAT_LON], mwds_yaml_path_key(field, "sat_lon_deg").s,

@@ -12,6 +12,7 @@
 #include "mwds/yaml_doc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -436,6 +437,20 @@ mwds_err mwds_yaml_num(mwds_yaml_doc *d, const yaml_node_t *v, const char *field
         return mwds_yaml_fail(d, v, MWDS_ERANGE, field, "expected %s, got %s", span_text(sp).s,
                               mwds_yaml_describe(v).s);
     *out = x;
+    return MWDS_OK;
+}
+
+mwds_err mwds_yaml_int(mwds_yaml_doc *d, const yaml_node_t *v, const char *field,
+                       const mwds_yaml_span *sp, int *out)
+{
+    double x = 0.0;
+    mwds_err rc = mwds_yaml_num(d, v, field, sp, &x);
+    if (rc != MWDS_OK || v == NULL)
+        return rc;
+    if (x != floor(x) || fabs(x) > INT_MAX)
+        return mwds_yaml_fail(d, v, MWDS_EPARSE, field, "expected %s, got %s",
+                              span_text(sp).s, mwds_yaml_describe(v).s);
+    *out = (int)x;
     return MWDS_OK;
 }
 

@@ -530,10 +530,10 @@ static void test_err_out_of_range(void **state)
                  "expected more than range_min_km (1), got 0.5", NULL);
     expect_error(EDITED({18, "    sigma_el_deg: 0.05\n    dwells: 0"}), MWDS_ERANGE,
                  "t.yaml:19:13: sensors[0].dwells: ",
-                 "expected a number of dwells in [1, 4096], got 0", NULL);
+                 "expected a whole number of dwells in [1, 4096], got 0", NULL);
     expect_error(EDITED({18, "    sigma_el_deg: 0.05\n    dwells: 2.5"}), MWDS_EPARSE,
-                 "t.yaml:19:13: sensors[0].dwells: ", "expected a whole number of dwells, got 2.5",
-                 NULL);
+                 "t.yaml:19:13: sensors[0].dwells: ",
+                 "expected a whole number of dwells in [1, 4096], got 2.5", NULL);
     expect_error(EDITED({18, "    sigma_el_deg: 0.05\n    az_half_width_deg: 0"}), MWDS_ERANGE,
                  "t.yaml:19:24: sensors[0].az_half_width_deg: ", "expected a number in (0, 180]",
                  NULL);

@@ -530,6 +530,8 @@ mwds_err mwds_net_publish_status(mwds_net *n, const mwds_net_status *st)
     s.warnings_issued = st->warnings_issued;
     s.warnings_received = st->warnings_received;
     s.partners_heard = st->partners_heard;
+    s.tracks_sent = st->tracks_sent;
+    s.tracks_received = st->tracks_received;
     return write_sample(n, MWDS_TOPIC_NODE_STATUS, &s, st->wall_ns);
 }
 
@@ -739,6 +741,8 @@ static int conv_status(mwds_net *n, const void *sample, const dds_sample_info_t 
     r.s.warnings_issued = s->warnings_issued;
     r.s.warnings_received = s->warnings_received;
     r.s.partners_heard = s->partners_heard;
+    r.s.tracks_sent = s->tracks_sent;
+    r.s.tracks_received = s->tracks_received;
     return ((int (*)(void *, const mwds_net_status_rx *))cb)(ctx, &r);
 }
 

@@ -255,7 +255,7 @@ typedef struct node_picture {
     picture_pending *pending; /* --lockstep: partners' samples not yet fused */
     size_t n_pending, cap_pending;
     uint64_t arrivals;
-    uint32_t sent_done;                       /* tracks_sent of the last look done */
+    uint32_t sent_done;                        /* tracks_sent of the last look done */
     uint32_t reported_sent, reported_received; /* in the last NodeStatus */
     int64_t reported_wall_ns;
     /* the tracking thread's own (--lockstep) */

@@ -38,14 +38,14 @@
 
 typedef struct sim_gate {
     const mwds_scenario *sc;
-    int64_t *need_ns;   /* per scenario nation: its latest look of the earlier steps */
-    int64_t *have_ns;   /* per scenario nation: the picture time its node reported */
-    uint32_t *sent;     /* per scenario nation: Track samples its node published */
-    uint32_t *received; /* per scenario nation: partners' Track samples its node took */
-    unsigned char *gets; /* gets[a * n + b]: nation b receives nation a's tracks (a != b) */
+    int64_t *need_ns;       /* per scenario nation: its latest look of the earlier steps */
+    int64_t *have_ns;       /* per scenario nation: the picture time its node reported */
+    uint32_t *sent;         /* per scenario nation: Track samples its node published */
+    uint32_t *received;     /* per scenario nation: partners' Track samples its node took */
+    unsigned char *gets;    /* gets[a * n + b]: nation b receives nation a's tracks (a != b) */
     unsigned char *sensors; /* per scenario nation: it has sensors */
-    uint64_t progress;  /* counts the reports that moved a node on */
-    int64_t step_ns;    /* the time of the current step */
+    uint64_t progress;      /* counts the reports that moved a node on */
+    int64_t step_ns;        /* the time of the current step */
     int64_t timeout_ns;
 } sim_gate;
 

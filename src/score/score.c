@@ -428,15 +428,22 @@ static mwds_err associate_tracks(mwds_score *s, sc_journal *j, const mwds_sim *s
     for (size_t i = 0; i < j->n_tr; i++)
         k[i] = (state_key){j->tr[i].t_state_ns, i};
     qsort(k, j->n_tr, sizeof *k, cmp_state);
+    int64_t flown = 0;
+    int have_flown = 0;
     for (size_t q = 0; q < j->n_tr; q++) {
         sc_track_row *t = &j->tr[k[q].row];
         t->od_first = (uint32_t)j->n_od;
         t->od_n = 0;
         if (t->ended)
             continue;
-        if (q == 0 || k[q].t_ns != k[q - 1].t_ns)
+        /* not "the row before had another time": that row may have been
+         * an ended one, for which nothing was flown */
+        if (!have_flown || t->t_state_ns != flown) {
             for (size_t l = 0; l < s->n_truth; l++)
                 fl[l] = (unsigned char)truth_at(sim, l, t->t_state_ns, &tp[l], &tv[l]);
+            flown = t->t_state_ns;
+            have_flown = 1;
+        }
         double best = INFINITY;
         for (size_t l = 0; l < s->n_truth; l++) {
             if (!fl[l])

@@ -22,10 +22,12 @@
  *             whole report but the journals' paths and row counts and the
  *             latencies. Written to DIR/score-simulated-time.json.
  *   report    the runners' report.json: the warnings checked, lost and
- *             duplicated, whether the run completed, and per launch the
- *             origin of each nation's first warning and its PIP warnings
- *             (all but their availability time "t_s", which holds a
- *             wall-clock delay).
+ *             duplicated, whether the run completed, and per launch each
+ *             nation's PIP warnings (all but their availability time "t_s",
+ *             which holds a wall-clock delay). Not the origin of a first
+ *             warning: when two nations warn at the same simulated time,
+ *             the one whose warning reached the nation first, in wall-clock
+ *             time, has it (the scores above have it at simulated time).
  *
  * Exit status: 0 the same, 1 different, 2 bad usage or unreadable input.
  */
@@ -340,10 +342,8 @@ static json_t *report_part(const char *dir)
             size_t k;
             json_array_foreach(arr, k, w) json_object_del(w, "t_s");
         }
-        json_array_append_new(launches,
-                              json_pack("{s:O?, s:O?, s:o?}", "id", json_object_get(l, "id"),
-                                        "first_warning_origin",
-                                        json_object_get(l, "first_warning_origin"), "pip", pip));
+        json_array_append_new(
+            launches, json_pack("{s:O?, s:o?}", "id", json_object_get(l, "id"), "pip", pip));
     }
     json_object_set_new(o, "launches", launches);
     sort_pip(o);
@@ -389,8 +389,7 @@ int main(int argc, char **argv)
     } else {
         shown = 0;
         n = json_diff(ra, rb, "report", &shown);
-        printf("report.json (warnings, first warnings' origins, PIP warnings): %ld differences\n",
-               n);
+        printf("report.json (warnings, PIP warnings): %ld differences\n", n);
         if (n > 0 && rc == 0)
             rc = 1;
     }

@@ -304,13 +304,21 @@ static void publish_tracks(node *nd)
     mwds_net_hold_tracks(nd->net, 1);
     uint32_t revision[NODE_TRACK_POOL];
     int ended[NODE_TRACK_POOL];
+    pubrec moved[NODE_TRACK_POOL]; /* numbers a merge moved to another slot */
+    int n_moved = 0;
     for (int i = 0; i < n_slots && i < NODE_TRACK_POOL; i++) {
         pubrec *p = &nd->pub[i];
         const mwds_track *t = &tr[i];
         int live = t->status == MWDS_TRACK_CONFIRMED;
         local += live;
         if (p->number != 0 && (!live || t->number + nd->track_base != p->number) &&
-            published_in(nd, tr, n_slots, p->number) < 0) {
+            published_in(nd, tr, n_slots, p->number) >= 0) {
+            /* the tracker's duplicate pruning moved the number to another
+             * slot: it goes on there, with its revisions */
+            moved[n_moved++] = *p;
+            p->number = 0;
+        }
+        if (p->number != 0 && (!live || t->number + nd->track_base != p->number)) {
             /* the track this slot published is gone: its last sample */
             mwds_track gone;
             memset(&gone, 0, sizeof gone);
@@ -338,14 +346,16 @@ static void publish_tracks(node *nd)
             /* a new track, or one whose number a merge moved here from
              * another slot (mwds_tracker keeps the older number): its
              * revisions go on */
-            int was = -1;
-            for (int k = 0; k < n_slots && k < NODE_TRACK_POOL && was < 0; k++)
-                if (k != i && nd->pub[k].number == out.number)
-                    was = k;
+            p->revision = 0;
+            for (int k = 0; k < n_moved; k++)
+                if (moved[k].number == out.number)
+                    p->revision = moved[k].revision;
+            for (int k = 0; k < n_slots && k < NODE_TRACK_POOL; k++)
+                if (k != i && nd->pub[k].number == out.number) {
+                    p->revision = nd->pub[k].revision; /* its old slot comes later */
+                    nd->pub[k].number = 0;
+                }
             p->number = out.number;
-            p->revision = was >= 0 ? nd->pub[was].revision : 0;
-            if (was >= 0)
-                nd->pub[was].number = 0;
         }
         p->revision++;
         p->t_update_ns = t->t_update_ns;

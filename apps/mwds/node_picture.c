@@ -598,7 +598,8 @@ static void *picture_main(void *arg)
         for (size_t i = 0; i < w->n_warn; i++)
             received(p, &w->warn[i], 1);
         if (p->lockstep) {
-            node_web_update(p->web, p->fz, p->as, p->picture_ns);
+            if (w->n_look == 0) /* else done with each look */
+                node_web_update(p->web, p->fz, p->as, p->picture_ns);
             lockstep_status(p);
         } else {
             picture_done(p);

@@ -286,6 +286,15 @@ static mwds_source_track source_of(const node *nd, uint32_t number, const mwds_f
     return s;
 }
 
+/* The slot whose confirmed track has the published number now, or -1. */
+static int published_in(const node *nd, const mwds_track *tr, int n_slots, uint32_t number)
+{
+    for (int i = 0; i < n_slots && i < NODE_TRACK_POOL; i++)
+        if (tr[i].status == MWDS_TRACK_CONFIRMED && tr[i].number + nd->track_base == number)
+            return i;
+    return -1;
+}
+
 /* Publishes the node's confirmed tracks that changed, and ends those gone;
  * then hands them to the picture and the journal, out of the way of the
  * samples. */
@@ -296,11 +305,20 @@ static void publish_tracks(node *nd)
     mwds_net_hold_tracks(nd->net, 1);
     uint32_t revision[NODE_TRACK_POOL];
     int ended[NODE_TRACK_POOL];
+    pubrec moved[NODE_TRACK_POOL]; /* numbers a merge moved to another slot */
+    int n_moved = 0;
     for (int i = 0; i < n_slots && i < NODE_TRACK_POOL; i++) {
         pubrec *p = &nd->pub[i];
         const mwds_track *t = &tr[i];
         int live = t->status == MWDS_TRACK_CONFIRMED;
         local += live;
+        if (p->number != 0 && (!live || t->number + nd->track_base != p->number) &&
+            published_in(nd, tr, n_slots, p->number) >= 0) {
+            /* the tracker's duplicate pruning moved the number to another
+             * slot: it goes on there, with its revisions */
+            moved[n_moved++] = *p;
+            p->number = 0;
+        }
         if (p->number != 0 && (!live || t->number + nd->track_base != p->number)) {
             /* the track this slot published is gone: its last sample */
             mwds_track gone;
@@ -309,6 +327,7 @@ static void publish_tracks(node *nd)
             gone.status = MWDS_TRACK_CONFIRMED;
             gone.f.n = 7;
             gone.f.t_ns = p->t_update_ns;
+            gone.t_update_ns = nd->picture_ns; /* the look that dropped it (node.h) */
             for (int k = 0; k < 7; k++)
                 gone.f.p.m[k][k] = 1.0;
             mwds_net_publish_track(nd->net, &gone, p->revision + 1, 1, nd->cfg.exercise, nd->cause);
@@ -319,13 +338,25 @@ static void publish_tracks(node *nd)
             ended[n_handed++] = 1;
             p->number = 0;
         }
-        if (!live || t->t_update_ns == p->t_update_ns || n_handed == NODE_TRACK_POOL)
+        if (!live || n_handed == NODE_TRACK_POOL ||
+            (t->t_update_ns == p->t_update_ns && t->number + nd->track_base == p->number))
             continue;
         mwds_track out = *t;
         out.number = t->number + nd->track_base;
         if (p->number != out.number) {
-            p->number = out.number;
+            /* a new track, or one whose number a merge moved here from
+             * another slot (mwds_tracker keeps the older number): its
+             * revisions go on */
             p->revision = 0;
+            for (int k = 0; k < n_moved; k++)
+                if (moved[k].number == out.number)
+                    p->revision = moved[k].revision;
+            for (int k = 0; k < n_slots && k < NODE_TRACK_POOL; k++)
+                if (k != i && nd->pub[k].number == out.number) {
+                    p->revision = nd->pub[k].revision; /* its old slot comes later */
+                    nd->pub[k].number = 0;
+                }
+            p->number = out.number;
         }
         p->revision++;
         p->t_update_ns = t->t_update_ns;
@@ -415,7 +446,7 @@ static int on_track(void *ctx, const mwds_net_track *t)
         s.t_update_ns = t->t_update_ns;
         s.hits = (int)t->hits;
         s.ended = t->ended;
-        node_picture_put(&nd->pic, &s, 1, nd->picture_ns, nd->cause);
+        node_picture_put_received(&nd->pic, &s, t->revision);
     }
     log_row r = node_log_row(t->ended ? LOG_TRACK_ENDED : LOG_TRACK, "Track", MWDS_JOURNAL_RECEIVED,
                              t->rx.origin, t->number, t->revision, "", t->exercise, t->f.t_ns,
@@ -510,8 +541,10 @@ int cmd_node(int argc, char **argv)
     while (!cli_stop) {
         int64_t now = mwds_net_now();
         if (now >= next_hb) {
-            /* the picture time reported is the one fused and assessed */
-            node_status(&nd->pic, (int64_t)atomic_load(&nd->pic.done_ns), 1);
+            /* the picture time reported is the one fused and assessed;
+             * with --lockstep the picture thread sends them all */
+            if (!nd->pic.lockstep)
+                node_status(&nd->pic, (int64_t)atomic_load(&nd->pic.done_ns), 1);
             next_hb = now + hb_ns;
         }
         int64_t wait = next_hb - now;

@@ -98,7 +98,7 @@ static int run_feed(const feed *f)
     long looks = 0;
     uint64_t seq = 0;
     sim_gate gate;
-    if (f->lockstep && sim_gate_init(&gate, f->sc, f->wait_s) != 0) {
+    if (f->lockstep && sim_gate_init(&gate, f->sc, f->pol, f->wait_s) != 0) {
         fprintf(stderr, "mwds sim: %s: out of memory\n", code);
         rc = CLI_EXIT_FAIL;
         cli_stop = 1;

@@ -38,6 +38,19 @@
  * latest state of every source that changed meanwhile, and assesses once. The
  * journal handle is shared by the journal thread and the picture thread's
  * durable warning rows, under its own mutex.
+ *
+ * With --lockstep (mwds exercise --speed max) the picture thread does not
+ * coalesce, so that a run replays exactly: it takes the node's own looks
+ * one at a time, in order, and at each own look at time t it fuses that
+ * look's tracks and the partners' track samples caused by looks before t
+ * (a sample's cause time: its t_update_ns, which the origin sets to the
+ * look that dropped it on a track's last sample), in a fixed order, then
+ * assesses; partners' samples of t and later wait for the node's next
+ * look. The simulator's step barrier (sim_gate.h) makes sure the samples
+ * before t have all been taken by then: NodeStatus reports how many Track
+ * samples the node has published and received (by revision), and the
+ * picture thread sends every NodeStatus, whenever one of these or the
+ * picture time changes, and the heartbeat.
  */
 #ifndef MWDS_APP_NODE_H
 #define MWDS_APP_NODE_H
@@ -105,6 +118,8 @@ typedef struct log_row {
         struct {
             int64_t wall_ns;
             int local, sys, issued, received;
+            int lockstep; /* a sent row of --lockstep: with the Track counts */
+            uint32_t tracks_sent, tracks_received;
         } status;
         struct {
             mwds_filter_state f;
@@ -200,6 +215,21 @@ typedef struct rx_warning {
     int64_t t_recv;
 } rx_warning;
 
+/* --lockstep: one of the node's own looks, in the order taken. */
+typedef struct picture_look {
+    int64_t t_ns;
+    mwds_net_cause cause;
+    size_t src_end;       /* the sources handed over before it end here (its own last) */
+    uint32_t tracks_sent; /* Track samples the node had published with it */
+} picture_look;
+
+/* A partner's track sample waiting for the node's next own look
+ * (--lockstep). */
+typedef struct picture_pending {
+    mwds_source_track s;
+    uint64_t arrival; /* order of receipt */
+} picture_pending;
+
 /* What the tracking thread hands the picture thread. */
 typedef struct picture_inbox {
     mwds_source_track *src;
@@ -208,7 +238,15 @@ typedef struct picture_inbox {
     size_t n_warn, cap_warn;
     int64_t picture_ns;   /* the newest look's time */
     mwds_net_cause cause; /* the newest look */
+    picture_look *look;   /* --lockstep: each own look */
+    size_t n_look, cap_look;
 } picture_inbox;
+
+/* --lockstep: the last revision received of one partner track. */
+typedef struct rx_revision {
+    char origin[MWDS_ORIGIN_LEN]; /* "" : a free slot */
+    uint32_t number, revision;
+} rx_revision;
 
 typedef struct node_picture {
     /* set up by the node; read-only once the thread runs */
@@ -237,6 +275,16 @@ typedef struct node_picture {
     int n_logged;
     mwds_net_cause cause;
     int dirty;
+    picture_pending *pending; /* --lockstep: partners' samples not yet fused */
+    size_t n_pending, cap_pending;
+    uint64_t arrivals;
+    uint32_t sent_done;                        /* tracks_sent of the last look done */
+    uint32_t reported_sent, reported_received; /* in the last NodeStatus */
+    int64_t reported_wall_ns;
+    /* the tracking thread's own (--lockstep) */
+    uint32_t tracks_sent;
+    rx_revision *rx_rev; /* open addressing, by origin and number */
+    size_t n_rx_rev, cap_rx_rev;
     /* shared with the tracking thread */
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -248,6 +296,7 @@ typedef struct node_picture {
     atomic_uint warnings_issued, warnings_received, warnings_dup;
     atomic_int system_tracks;
     atomic_llong done_ns;      /* the picture time fused and assessed */
+    atomic_uint tracks_received; /* --lockstep: partners' Track samples, by revision */
     atomic_ullong *status_seq; /* the node's NodeStatus sequence */
     atomic_uint *heard;        /* partners heard (bits), for the NodeStatus */
     atomic_int *local_tracks;
@@ -256,10 +305,14 @@ typedef struct node_picture {
 /* Reads back the warnings the node issued before (restart). Before start. */
 int node_picture_restore(node_picture *p, char *err, size_t err_len);
 int node_picture_start(node_picture *p);
-/* Hand over (from the tracking thread, staged, without waiting) sources
- * (copied), the newest look's time and cause; and received warnings. */
+/* Hand over (from the tracking thread, staged, without waiting): the
+ * sources (copied) that one of the node's own looks changed, all of them
+ * published as Track samples, with the look's time and cause; a partner's
+ * track sample (copied; revision: its Track revision, counted with
+ * --lockstep); and received warnings. */
 void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
                       mwds_net_cause cause);
+void node_picture_put_received(node_picture *p, const mwds_source_track *s, uint32_t revision);
 void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_t t_recv);
 /* Hands the staged inputs over (block: wait for the lock). 1 if some are
  * still staged. */
@@ -268,7 +321,8 @@ int node_picture_offer(node_picture *p, int block);
 void node_picture_stop(node_picture *p);
 void node_picture_fini(node_picture *p);
 
-/* Publishes and journals a NodeStatus (hot: from the tracking thread). */
+/* Publishes and journals a NodeStatus (hot: from the tracking thread).
+ * With --lockstep only the picture thread calls it. */
 void node_status(node_picture *p, int64_t picture_ns, int hot);
 
 #endif

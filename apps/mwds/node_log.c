@@ -68,10 +68,16 @@ static json_t *payload(const log_row *r)
                          "cause_pub_ns", (json_int_t)r->u.track.cause.pub_ns);
     case LOG_TRACK_ENDED:
         return json_pack("{s:b}", "ended", 1);
-    case LOG_STATUS_SENT:
-        return json_pack("{s:i, s:i, s:i, s:i}", "local_tracks", r->u.status.local, "system_tracks",
-                         r->u.status.sys, "warnings_issued", r->u.status.issued,
-                         "warnings_received", r->u.status.received);
+    case LOG_STATUS_SENT: {
+        json_t *o = json_pack("{s:i, s:i, s:i, s:i}", "local_tracks", r->u.status.local,
+                              "system_tracks", r->u.status.sys, "warnings_issued",
+                              r->u.status.issued, "warnings_received", r->u.status.received);
+        if (o != NULL && r->u.status.lockstep) {
+            json_object_set_new(o, "tracks_sent", json_integer(r->u.status.tracks_sent));
+            json_object_set_new(o, "tracks_received", json_integer(r->u.status.tracks_received));
+        }
+        return o;
+    }
     case LOG_SYSTEM: {
         json_t *mem = json_array();
         for (int i = 0; i < r->u.system.n_members; i++) {

@@ -359,6 +359,16 @@ void node_status(node_picture *p, int64_t picture_ns, int hot)
     s.warnings_received = atomic_load(&p->warnings_received);
     for (unsigned h = atomic_load(p->heard); h; h &= h - 1)
         s.partners_heard++;
+    if (p->lockstep) {
+        /* only the picture thread sends NodeStatus in lockstep: what it
+         * says is never older than what it said before */
+        s.tracks_sent = p->sent_done;
+        s.tracks_received = atomic_load(&p->tracks_received);
+        p->reported_ns = picture_ns;
+        p->reported_sent = s.tracks_sent;
+        p->reported_received = s.tracks_received;
+        p->reported_wall_ns = s.wall_ns;
+    }
     mwds_net_publish_status(p->net, &s);
     log_row r =
         node_log_row(LOG_STATUS_SENT, "NodeStatus", MWDS_JOURNAL_SENT, p->cfg->nation, 0,
@@ -367,6 +377,9 @@ void node_status(node_picture *p, int64_t picture_ns, int hot)
     r.u.status.sys = sys;
     r.u.status.issued = (int)s.warnings_issued;
     r.u.status.received = (int)s.warnings_received;
+    r.u.status.lockstep = p->lockstep;
+    r.u.status.tracks_sent = s.tracks_sent;
+    r.u.status.tracks_received = s.tracks_received;
     if (hot)
         node_log_put_hot(p->log, &r);
     else
@@ -440,14 +453,122 @@ static void log_system(node_picture *p)
     }
 }
 
+static void fuse(node_picture *p, const mwds_source_track *s)
+{
+    mwds_err e = mwds_fusion_put(p->fz, s);
+    if (e != MWDS_OK && e != MWDS_ENOTFOUND)
+        fprintf(stderr, "mwds node %s: fusion of %s track %u: %s\n", p->cfg->nation, s->origin,
+                s->number, mwds_strerror(e));
+}
+
+/* Assesses the picture as it now is, and says so. */
+static void picture_done(node_picture *p)
+{
+    assess(p);
+    count_system(p);
+    log_system(p);
+    node_web_update(p->web, p->fz, p->as, p->picture_ns);
+    atomic_store(&p->done_ns, (long long)p->picture_ns);
+}
+
+/* ---- lockstep: one own look at a time (node.h) ---- */
+
+static int grow(void **v, size_t *cap, size_t need, size_t size);
+
+/* A source handed over: the node's own (of the look that follows it) is
+ * fused at once, a partner's waits for the node's next look. */
+static void lockstep_source(node_picture *p, const mwds_source_track *s)
+{
+    if (strcmp(s->origin, p->cfg->nation) == 0) {
+        fuse(p, s);
+        p->dirty = 1;
+        return;
+    }
+    if (grow((void **)&p->pending, &p->cap_pending, p->n_pending + 1, sizeof *p->pending) != 0) {
+        fprintf(stderr, "mwds node %s: out of memory: %s track %u not fused\n", p->cfg->nation,
+                s->origin, s->number);
+        return;
+    }
+    p->pending[p->n_pending].s = *s;
+    p->pending[p->n_pending].arrival = p->arrivals++;
+    p->n_pending++;
+}
+
+static int cmp_pending(const void *pa, const void *pb)
+{
+    const picture_pending *a = pa, *b = pb;
+    int c = strcmp(a->s.origin, b->s.origin);
+    if (c != 0)
+        return c;
+    if (a->s.number != b->s.number)
+        return a->s.number < b->s.number ? -1 : 1;
+    return (a->arrival > b->arrival) - (a->arrival < b->arrival);
+}
+
+/* Fuses the partners' samples caused by looks before t_ns, by origin and
+ * track number, the latest of each track only (so the result does not
+ * depend on whether an earlier one was taken before a newer replaced it). */
+static void lockstep_fuse_pending(node_picture *p, int64_t t_ns)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < p->n_pending; k++)
+        if (p->pending[k].s.t_update_ns < t_ns) {
+            picture_pending x = p->pending[n];
+            p->pending[n++] = p->pending[k];
+            p->pending[k] = x;
+        }
+    if (n == 0)
+        return;
+    qsort(p->pending, n, sizeof *p->pending, cmp_pending);
+    for (size_t k = 0; k < n; k++) {
+        const mwds_source_track *s = &p->pending[k].s;
+        if (k + 1 < n && p->pending[k + 1].s.number == s->number &&
+            strcmp(p->pending[k + 1].s.origin, s->origin) == 0)
+            continue; /* a newer sample of the same track follows */
+        fuse(p, s);
+    }
+    memmove(p->pending, p->pending + n, (p->n_pending - n) * sizeof *p->pending);
+    p->n_pending -= n;
+    p->dirty = 1;
+}
+
+static void lockstep_pass(node_picture *p, const picture_inbox *w)
+{
+    size_t i = 0;
+    for (size_t k = 0; k < w->n_look; k++) {
+        const picture_look *l = &w->look[k];
+        for (; i < l->src_end && i < w->n_src; i++)
+            lockstep_source(p, &w->src[i]);
+        lockstep_fuse_pending(p, l->t_ns);
+        if (l->t_ns > p->picture_ns)
+            p->picture_ns = l->t_ns;
+        p->cause = l->cause;
+        p->sent_done = l->tracks_sent;
+        p->dirty = 1;
+        picture_done(p);
+    }
+    for (; i < w->n_src; i++)
+        lockstep_source(p, &w->src[i]);
+}
+
+/* Sends a NodeStatus when what it says has changed, or as the heartbeat. */
+static void lockstep_status(node_picture *p)
+{
+    int64_t now = mwds_net_now();
+    if (p->picture_ns != p->reported_ns || p->sent_done != p->reported_sent ||
+        atomic_load(&p->tracks_received) != p->reported_received ||
+        now - p->reported_wall_ns >= (int64_t)(p->cfg->heartbeat_s * 1e9))
+        node_status(p, p->picture_ns, 0);
+}
+
 static void *picture_main(void *arg)
 {
     node_picture *p = arg;
     node_thread_background();
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        if (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.picture_ns == p->picture_ns &&
-            !p->stop) {
+        if (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.n_look == 0 &&
+            p->in.picture_ns == p->picture_ns && !p->stop) {
             /* idle: wake at least 4 times a second for the display */
             node_wait(&p->wake, &p->lock, 250000000);
         }
@@ -455,38 +576,36 @@ static void *picture_main(void *arg)
         picture_inbox t = p->work;
         p->work = p->in;
         p->in = t;
-        p->in.n_src = p->in.n_warn = 0;
+        p->in.n_src = p->in.n_warn = p->in.n_look = 0;
         p->in.picture_ns = p->work.picture_ns;
         p->in.cause = p->work.cause;
         int stop = p->stop;
         pthread_mutex_unlock(&p->lock);
         picture_inbox *w = &p->work;
-        for (size_t i = 0; i < w->n_src; i++) {
-            mwds_err e = mwds_fusion_put(p->fz, &w->src[i]);
-            if (e != MWDS_OK && e != MWDS_ENOTFOUND)
-                fprintf(stderr, "mwds node %s: fusion of %s track %u: %s\n", p->cfg->nation,
-                        w->src[i].origin, w->src[i].number, mwds_strerror(e));
-        }
-        if (w->n_src > 0)
-            p->dirty = 1;
-        if (w->picture_ns > p->picture_ns) {
-            p->picture_ns = w->picture_ns;
-            p->cause = w->cause;
-            p->dirty = 1;
+        if (p->lockstep) {
+            lockstep_pass(p, w);
+        } else {
+            for (size_t i = 0; i < w->n_src; i++)
+                fuse(p, &w->src[i]);
+            if (w->n_src > 0)
+                p->dirty = 1;
+            if (w->picture_ns > p->picture_ns) {
+                p->picture_ns = w->picture_ns;
+                p->cause = w->cause;
+                p->dirty = 1;
+            }
         }
         for (size_t i = 0; i < w->n_warn; i++)
             received(p, &w->warn[i], 1);
-        assess(p);
-        count_system(p);
-        log_system(p);
-        node_web_update(p->web, p->fz, p->as, p->picture_ns);
-        atomic_store(&p->done_ns, (long long)p->picture_ns);
-        if (p->lockstep && p->picture_ns != p->reported_ns) {
-            p->reported_ns = p->picture_ns;
-            node_status(p, p->picture_ns, 0);
+        if (p->lockstep) {
+            if (w->n_look == 0) /* else done with each look */
+                node_web_update(p->web, p->fz, p->as, p->picture_ns);
+            lockstep_status(p);
+        } else {
+            picture_done(p);
         }
         fflush(stdout);
-        if (stop && w->n_src == 0 && w->n_warn == 0)
+        if (stop && w->n_src == 0 && w->n_warn == 0 && w->n_look == 0)
             break;
     }
     return NULL;
@@ -547,15 +666,16 @@ static size_t inbox_slot(const picture_inbox *b, const mwds_source_track *s)
     return b->n_src;
 }
 
-/* Puts n source tracks into b, each over the entry of the same track, so
- * that b holds at most one entry per track however far behind the picture
- * thread is. Returns -1 (b unchanged) if out of memory. */
-static int inbox_put(picture_inbox *b, const mwds_source_track *s, size_t n)
+/* Puts n source tracks at the end of b or, to coalesce, each over the
+ * entry of the same track, so that b holds at most one entry per track
+ * however far behind the picture thread is. Returns -1 (b unchanged) if
+ * out of memory. */
+static int inbox_put(picture_inbox *b, const mwds_source_track *s, size_t n, int coalesce)
 {
     if (n > 0 && grow((void **)&b->src, &b->cap_src, b->n_src + n, sizeof *b->src) != 0)
         return -1;
     for (size_t k = 0; k < n; k++) {
-        size_t i = inbox_slot(b, &s[k]);
+        size_t i = coalesce ? inbox_slot(b, &s[k]) : b->n_src;
         if (i < b->n_src && b->src[i].ended)
             continue; /* the track's end stands */
         b->src[i] = s[k];
@@ -565,16 +685,97 @@ static int inbox_put(picture_inbox *b, const mwds_source_track *s, size_t n)
     return 0;
 }
 
-void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
-                      mwds_net_cause cause)
+/* Stages sources: coalesced, except in lockstep, where the picture thread
+ * takes each look's sources in order. */
+static void stage(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
+                  mwds_net_cause cause)
 {
     picture_inbox *st = &p->stage;
-    if (inbox_put(st, s, n) != 0)
+    if (inbox_put(st, s, n, !p->lockstep) != 0)
         fprintf(stderr, "mwds node %s: out of memory: %zu tracks not fused\n", p->cfg->nation, n);
     if (picture_ns > st->picture_ns) {
         st->picture_ns = picture_ns;
         st->cause = cause;
     }
+}
+
+void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
+                      mwds_net_cause cause)
+{
+    stage(p, s, n, picture_ns, cause);
+    if (p->lockstep) {
+        picture_inbox *st = &p->stage;
+        p->tracks_sent += (uint32_t)n;
+        if (grow((void **)&st->look, &st->cap_look, st->n_look + 1, sizeof *st->look) != 0)
+            fprintf(stderr, "mwds node %s: out of memory: the look at %lld ns not assessed\n",
+                    p->cfg->nation, (long long)picture_ns);
+        else
+            st->look[st->n_look++] = (picture_look){picture_ns, cause, st->n_src, p->tracks_sent};
+    }
+    node_picture_offer(p, 0);
+}
+
+/* FNV-1a of a partner track's key. */
+static size_t rx_hash(const char *origin, uint32_t number)
+{
+    uint32_t h = 2166136261u;
+    for (const char *c = origin; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    for (int k = 0; k < 4; k++, number >>= 8)
+        h = (h ^ (number & 0xffu)) * 16777619u;
+    return h;
+}
+
+static rx_revision *rx_slot(rx_revision *t, size_t cap, const char *origin, uint32_t number)
+{
+    size_t i = rx_hash(origin, number) & (cap - 1);
+    while (t[i].origin[0] != '\0' && (t[i].number != number || strcmp(t[i].origin, origin) != 0))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+/* Counts a partner's Track sample by revision: a track whose revision
+ * goes from r0 to r counts r - r0 samples, those taken and those a newer
+ * one replaced in the reader's history. Returns 0, or -1 out of memory. */
+static int count_received(node_picture *p, const char *origin, uint32_t number, uint32_t revision)
+{
+    if (2 * (p->n_rx_rev + 1) > p->cap_rx_rev) {
+        size_t cap = p->cap_rx_rev ? 2 * p->cap_rx_rev : 1024;
+        rx_revision *t = calloc(cap, sizeof *t);
+        if (t == NULL)
+            return -1;
+        for (size_t k = 0; k < p->cap_rx_rev; k++)
+            if (p->rx_rev[k].origin[0] != '\0')
+                *rx_slot(t, cap, p->rx_rev[k].origin, p->rx_rev[k].number) = p->rx_rev[k];
+        free(p->rx_rev);
+        p->rx_rev = t;
+        p->cap_rx_rev = cap;
+    }
+    rx_revision *r = rx_slot(p->rx_rev, p->cap_rx_rev, origin, number);
+    uint32_t d;
+    if (r->origin[0] == '\0') {
+        snprintf(r->origin, sizeof r->origin, "%s", origin);
+        r->number = number;
+        p->n_rx_rev++;
+        d = revision;
+    } else if (revision > r->revision) {
+        d = revision - r->revision;
+    } else {
+        d = revision < r->revision ? revision : 0; /* numbered again from 1; or the same again */
+    }
+    r->revision = revision;
+    atomic_fetch_add(&p->tracks_received, d);
+    return 0;
+}
+
+void node_picture_put_received(node_picture *p, const mwds_source_track *s, uint32_t revision)
+{
+    if (p->lockstep && count_received(p, s->origin, s->number, revision) != 0) {
+        fprintf(stderr, "mwds node %s: out of memory counting %s track %u\n", p->cfg->nation,
+                s->origin, s->number);
+        atomic_fetch_add(&p->tracks_received, 1);
+    }
+    stage(p, s, 1, 0, (mwds_net_cause){0, 0});
     node_picture_offer(p, 0);
 }
 
@@ -596,7 +797,7 @@ void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_
 int node_picture_offer(node_picture *p, int block)
 {
     picture_inbox *st = &p->stage;
-    if (st->n_src == 0 && st->n_warn == 0 && st->picture_ns == 0)
+    if (st->n_src == 0 && st->n_warn == 0 && st->n_look == 0 && st->picture_ns == 0)
         return 0;
     if (block)
         pthread_mutex_lock(&p->lock);
@@ -604,10 +805,19 @@ int node_picture_offer(node_picture *p, int block)
         return 1;
     picture_inbox *in = &p->in;
     if (grow((void **)&in->warn, &in->cap_warn, in->n_warn + st->n_warn, sizeof *in->warn) != 0 ||
-        inbox_put(in, st->src, st->n_src) != 0) {
+        grow((void **)&in->look, &in->cap_look, in->n_look + st->n_look, sizeof *in->look) != 0 ||
+        inbox_put(in, st->src, st->n_src, !p->lockstep) != 0) {
         pthread_mutex_unlock(&p->lock);
         return 1; /* kept staged: tried again on the next pass */
     }
+    /* in lockstep the sources were appended: each look's end moves by what
+     * was there before */
+    size_t before = in->n_src - (p->lockstep ? st->n_src : 0);
+    for (size_t k = 0; k < st->n_look; k++) {
+        in->look[in->n_look + k] = st->look[k];
+        in->look[in->n_look + k].src_end += before;
+    }
+    in->n_look += st->n_look;
     if (st->n_warn > 0)
         memcpy(in->warn + in->n_warn, st->warn, st->n_warn * sizeof *st->warn);
     in->n_warn += st->n_warn;
@@ -617,7 +827,7 @@ int node_picture_offer(node_picture *p, int block)
     }
     pthread_cond_signal(&p->wake);
     pthread_mutex_unlock(&p->lock);
-    st->n_src = st->n_warn = 0;
+    st->n_src = st->n_warn = st->n_look = 0;
     st->picture_ns = 0;
     return 0;
 }
@@ -644,6 +854,11 @@ void node_picture_fini(node_picture *p)
     free(p->work.warn);
     free(p->stage.src);
     free(p->stage.warn);
+    free(p->in.look);
+    free(p->work.look);
+    free(p->stage.look);
+    free(p->pending);
+    free(p->rx_rev);
     free(p->warned);
     free(p->logged);
 }

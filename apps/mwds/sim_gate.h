@@ -11,6 +11,15 @@
  * soon as a node's picture time advances, so a step costs about one round
  * trip and the nodes' work.
  *
+ * The step also waits until every node of a nation with sensors has taken
+ * every Track sample that its partners have published (the NodeStatus
+ * counts tracks_sent and tracks_received, and the policy says which
+ * nation's tracks reach which). Nothing of the new step exists yet, so the
+ * samples a node has when it takes its next look are exactly those its
+ * partners' earlier looks caused, and none of them is replaced in its
+ * reader's history by a sample of a later step: the node can fuse them in
+ * a fixed order (node.h), and two runs give the same pictures.
+ *
  * Every feed process runs the whole simulator, so every feed knows every
  * nation's looks and all feeds keep the same steps.
  *
@@ -24,19 +33,26 @@
 #include <stdint.h>
 
 #include "mwds/net.h"
+#include "mwds/policy.h"
 #include "mwds/scenario.h"
 
 typedef struct sim_gate {
     const mwds_scenario *sc;
-    int64_t *need_ns; /* per scenario nation: its latest look of the earlier steps */
-    int64_t *have_ns; /* per scenario nation: the picture time its node reported */
-    int64_t step_ns;  /* the time of the current step */
+    int64_t *need_ns;       /* per scenario nation: its latest look of the earlier steps */
+    int64_t *have_ns;       /* per scenario nation: the picture time its node reported */
+    uint32_t *sent;         /* per scenario nation: Track samples its node published */
+    uint32_t *received;     /* per scenario nation: partners' Track samples its node took */
+    unsigned char *gets;    /* gets[a * n + b]: nation b receives nation a's tracks (a != b) */
+    unsigned char *sensors; /* per scenario nation: it has sensors */
+    uint64_t progress;      /* counts the reports that moved a node on */
+    int64_t step_ns;        /* the time of the current step */
     int64_t timeout_ns;
 } sim_gate;
 
-/* Sets up a gate for the scenario's nations. timeout_s: how long a step may
- * wait for a node that reports no progress. Returns 0, or -1 out of memory. */
-int sim_gate_init(sim_gate *g, const mwds_scenario *sc, double timeout_s);
+/* Sets up a gate for the scenario's nations under the policy (which
+ * nation's tracks reach which). timeout_s: how long a step may wait for a
+ * node that reports no progress. Returns 0, or -1 out of memory. */
+int sim_gate_init(sim_gate *g, const mwds_scenario *sc, const mwds_policy *pol, double timeout_s);
 void sim_gate_fini(sim_gate *g);
 
 /* Called for every look the simulator produces, in order, whichever nation

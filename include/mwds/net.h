@@ -123,6 +123,9 @@ typedef struct mwds_net_status {
     int64_t wall_ns, picture_ns;
     int exercise;
     uint32_t local_tracks, system_tracks, warnings_issued, warnings_received, partners_heard;
+    /* lockstep only (0 otherwise): Track samples published, and received
+     * from partners counted by revision (idl/mwds.idl) */
+    uint32_t tracks_sent, tracks_received;
 } mwds_net_status;
 mwds_err mwds_net_publish_status(mwds_net *n, const mwds_net_status *s);
 

@@ -601,6 +601,8 @@ mwds_err mwds_net_publish_status(mwds_net *n, const mwds_net_status *st)
     s.warnings_issued = st->warnings_issued;
     s.warnings_received = st->warnings_received;
     s.partners_heard = st->partners_heard;
+    s.tracks_sent = st->tracks_sent;
+    s.tracks_received = st->tracks_received;
     return write_sample(n, MWDS_TOPIC_NODE_STATUS, &s, st->wall_ns);
 }
 
@@ -618,6 +620,34 @@ typedef int (*convert_fn)(mwds_net *n, const void *sample, const dds_sample_info
 
 /* Takes up to max samples (0: all) in batches with loans, converting each
  * valid one. */
+/* The order in which a batch taken is handed on: as taken, but looks by
+ * publisher, each publisher's in the order it wrote them (by seq). A take
+ * goes through the reader's instances (one per sensor) one after the
+ * other, so two sensors' looks of one time could otherwise come in either
+ * order. Invalid samples (no data) first; they are skipped. */
+static void take_order(mwds_topic t, void *const *samples, const dds_sample_info_t *si,
+                       dds_return_t got, int *order)
+{
+    for (int k = 0; k < got; k++)
+        order[k] = k;
+    if (t != MWDS_TOPIC_MEASUREMENT)
+        return;
+    for (int k = 1; k < got; k++) {
+        int x = order[k], i = k;
+        uint64_t hx = si[x].valid_data ? si[x].publication_handle : 0;
+        uint64_t sx = si[x].valid_data ? ((const mwds_wire_Measurement *)samples[x])->seq : 0;
+        for (; i > 0; i--) {
+            int y = order[i - 1];
+            uint64_t hy = si[y].valid_data ? si[y].publication_handle : 0;
+            uint64_t sy = si[y].valid_data ? ((const mwds_wire_Measurement *)samples[y])->seq : 0;
+            if (hy < hx || (hy == hx && sy <= sx))
+                break;
+            order[i] = y;
+        }
+        order[i] = x;
+    }
+}
+
 static mwds_err take_all(mwds_net *n, mwds_topic t, convert_fn conv, void *cb, void *ctx, int max,
                          int *taken)
 {
@@ -639,9 +669,11 @@ static mwds_err take_all(mwds_net *n, mwds_topic t, convert_fn conv, void *cb, v
             return MWDS_EIO;
         if (got == 0)
             break;
+        int order[TAKE_BATCH];
+        take_order(t, samples, si, got, order);
         int stop = 0;
-        dds_return_t i = 0;
-        for (; i < got && !stop; i++) {
+        for (dds_return_t k = 0; k < got && !stop; k++) {
+            int i = order[k];
             if (!si[i].valid_data)
                 continue;
             count++;
@@ -811,6 +843,8 @@ static int conv_status(mwds_net *n, const void *sample, const dds_sample_info_t 
     r.s.warnings_issued = s->warnings_issued;
     r.s.warnings_received = s->warnings_received;
     r.s.partners_heard = s->partners_heard;
+    r.s.tracks_sent = s->tracks_sent;
+    r.s.tracks_received = s->tracks_received;
     return ((int (*)(void *, const mwds_net_status_rx *))cb)(ctx, &r);
 }
 

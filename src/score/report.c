@@ -36,7 +36,8 @@ static json_t *latency_json(const double *ms, size_t n)
     double *v = malloc((n ? n : 1) * sizeof *v);
     if (v == NULL)
         return json_null();
-    memcpy(v, ms, n * sizeof *v);
+    if (n > 0)
+        memcpy(v, ms, n * sizeof *v); /* ms may be NULL when there are none */
     qsort(v, n, sizeof *v, cmp_double);
     json_t *o = json_pack("{s:I, s:o, s:o, s:o}", "n", (json_int_t)n, "p50",
                           num_or_null(percentile(v, n, 0.5)), "p95",

@@ -428,15 +428,22 @@ static mwds_err associate_tracks(mwds_score *s, sc_journal *j, const mwds_sim *s
     for (size_t i = 0; i < j->n_tr; i++)
         k[i] = (state_key){j->tr[i].t_state_ns, i};
     qsort(k, j->n_tr, sizeof *k, cmp_state);
+    int64_t flown = 0;
+    int have_flown = 0;
     for (size_t q = 0; q < j->n_tr; q++) {
         sc_track_row *t = &j->tr[k[q].row];
         t->od_first = (uint32_t)j->n_od;
         t->od_n = 0;
         if (t->ended)
             continue;
-        if (q == 0 || k[q].t_ns != k[q - 1].t_ns)
+        /* not "the row before had another time": that row may have been
+         * an ended one, for which nothing was flown */
+        if (!have_flown || t->t_state_ns != flown) {
             for (size_t l = 0; l < s->n_truth; l++)
                 fl[l] = (unsigned char)truth_at(sim, l, t->t_state_ns, &tp[l], &tv[l]);
+            flown = t->t_state_ns;
+            have_flown = 1;
+        }
         double best = INFINITY;
         for (size_t l = 0; l < s->n_truth; l++) {
             if (!fl[l])
@@ -565,6 +572,14 @@ static void pip_errors(const mwds_score *s, sc_warning_row *w)
 
 /* ---- per launch and nation ---- */
 
+/* Which of two warnings tied on their times counts first: by origin, then
+ * id, rather than by the order of the journals' rows (a received warning's
+ * row is where it arrived). */
+static int tie_before(const sc_warning_row *a, const sc_warning_row *b)
+{
+    return a->origin != b->origin ? a->origin < b->origin : a->id < b->id;
+}
+
 static mwds_err cells(mwds_score *s)
 {
     s->cells = calloc(s->n_truth * s->n_nations + 1, sizeof *s->cells);
@@ -580,7 +595,7 @@ static mwds_err cells(mwds_score *s)
             c->first_warning_origin = -1;
         }
     }
-    int64_t *latest_any = calloc(s->n_truth + 1, sizeof *latest_any);
+    const sc_warning_row **latest_any = calloc(s->n_truth + 1, sizeof *latest_any);
     if (latest_any == NULL)
         return MWDS_ENOMEM;
     for (size_t a = 0; a < s->n_journals; a++) {
@@ -612,7 +627,8 @@ static mwds_err cells(mwds_score *s)
             sc_cell *c = sc_cell_at(s, (size_t)w->launch, (size_t)j->nation);
             if (w->p.kind == MWDS_WARN_LAUNCH) {
                 double dt = mwds_time_to_s(w->t_avail_ns - s->truth[w->launch].launch_ns);
-                if (isnan(c->first_warning_s) || dt < c->first_warning_s) {
+                if (isnan(c->first_warning_s) || dt < c->first_warning_s ||
+                    (dt == c->first_warning_s && w->origin < c->first_warning_origin)) {
                     c->first_warning_s = dt;
                     c->first_warning_origin = w->origin;
                 }
@@ -621,11 +637,13 @@ static mwds_err cells(mwds_score *s)
                 continue;
             c->pip[c->n_pip++] = i;
             /* the network's final word: the latest issued before the impact
-             * (ties: first seen) */
+             * (ties: by origin and id, whatever the journals' order) */
+            const sc_warning_row *b = latest_any[w->launch];
             if (w->issued_ns <= s->truth[w->launch].impact_ns &&
-                (isnan(s->pip_final_any_km[w->launch]) || w->issued_ns > latest_any[w->launch])) {
+                (b == NULL || w->issued_ns > b->issued_ns ||
+                 (w->issued_ns == b->issued_ns && tie_before(w, b)))) {
                 s->pip_final_any_km[w->launch] = w->pip_err_km;
-                latest_any[w->launch] = w->issued_ns;
+                latest_any[w->launch] = w;
             }
         }
     }
@@ -645,7 +663,9 @@ const sc_warning_row *mwds__score_final_pip(const mwds_score *s, size_t l, size_
         if (w->t_avail_ns > s->truth[l].impact_ns)
             continue;
         if (best == NULL || w->t_avail_ns > best->t_avail_ns ||
-            (w->t_avail_ns == best->t_avail_ns && w->issued_ns > best->issued_ns))
+            (w->t_avail_ns == best->t_avail_ns &&
+             (w->issued_ns > best->issued_ns ||
+              (w->issued_ns == best->issued_ns && tie_before(w, best)))))
             best = w;
     }
     return best;

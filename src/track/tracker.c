@@ -413,10 +413,17 @@ static void record(mwds_track *tr, int hit)
  * burnout, a thrust change), so the noise of the next predictions is raised
  * tenfold, up to 1,000 times; ordinary hits bring it back by thirds. This
  * keeps a track through burnout, where the thrust acceleration drops by tens
- * of m/s^2 within a second, without carrying large noise all the time. */
+ * of m/s^2 within a second, without carrying large noise all the time. A
+ * ballistic track's miss leaves the noise as it is: misses come 1 - pd of
+ * the time whatever the target does, and a coasting missile's motion is the
+ * model's own, so only a surprising innovation tells of a manoeuvre (raising
+ * the noise at every miss had kept ballistic tracks' noise 2.5 times its
+ * base on average at pd 0.95). */
 static void adapt_noise(const mwds_tracker *t, mwds_track *tr, int hit)
 {
     double s = tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+    if (!hit && tr->f.model == MWDS_MODEL_BALLISTIC)
+        return; /* see above */
     if (!hit || tr->nis > t->nis99[tr->nis_dim])
         s = fmin(s * 10.0, 1000.0);
     else

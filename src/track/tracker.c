@@ -97,7 +97,12 @@ void mwds_tracker_config_default(mwds_tracker_config *c)
     memset(c, 0, sizeof *c);
     c->filter = MWDS_FILTER_EKF;
     c->fp.flags = MWDS_FORCE_ALL & ~(unsigned)MWDS_FORCE_THRUST;
-    c->fp.q_acc = 1e-2;
+    /* the ballistic model's white acceleration stands for the forces it
+     * leaves out, gravity beyond J2 above all: of order 1.5e-4 m/s^2 at
+     * missile heights, nearly constant over a flight (its terms change over
+     * thousands of kilometres, some 1,000 s): 2 sigma^2 tau = 5e-5 m^2/s^3.
+     * The boost model's noise is its white jerk: there q_acc adds under 1 %. */
+    c->fp.q_acc = 5e-5;
     c->fp.q_invbeta = 1e-10;
     c->fp.q_jerk = 10.0;
     c->fp.max_step_s = 1.0;
@@ -413,10 +418,17 @@ static void record(mwds_track *tr, int hit)
  * burnout, a thrust change), so the noise of the next predictions is raised
  * tenfold, up to 1,000 times; ordinary hits bring it back by thirds. This
  * keeps a track through burnout, where the thrust acceleration drops by tens
- * of m/s^2 within a second, without carrying large noise all the time. */
+ * of m/s^2 within a second, without carrying large noise all the time. A
+ * ballistic track's miss leaves the noise as it is: misses come 1 - pd of
+ * the time whatever the target does, and a coasting missile's motion is the
+ * model's own, so only a surprising innovation tells of a manoeuvre (raising
+ * the noise at every miss had kept ballistic tracks' noise 2.5 times its
+ * base on average at pd 0.95). */
 static void adapt_noise(const mwds_tracker *t, mwds_track *tr, int hit)
 {
     double s = tr->q_scale > 1.0 ? tr->q_scale : 1.0;
+    if (!hit && tr->f.model == MWDS_MODEL_BALLISTIC)
+        return; /* see above */
     if (!hit || tr->nis > t->nis99[tr->nis_dim])
         s = fmin(s * 10.0, 1000.0);
     else
@@ -424,14 +436,38 @@ static void adapt_noise(const mwds_tracker *t, mwds_track *tr, int hit)
     tr->q_scale = s;
 }
 
-/* The ballistic state of a boost-model state: thrust dropped, 1/beta
- * from the prior. */
+/* The ballistic state of a boost-model state: the boost state conditioned
+ * on zero thrust, which is what the ballistic model asserts, and 1/beta
+ * from the prior. The boost filter's velocity integrates its thrust
+ * estimate, so the two are correlated: after burnout the thrust estimate
+ * lags the engine's cut-off, and so does the velocity. Conditioning on
+ * zero thrust (x -= P_xa P_aa^-1 a, P -= P_xa P_aa^-1 P_ax) takes the lag
+ * out of the position and velocity with it; dropping the thrust states
+ * instead kept it, with a covariance that did not. If P_aa is not
+ * positive definite the thrust states are dropped. */
 static void to_ballistic(const mwds_tracker_config *c, const mwds_filter_state *f,
                          mwds_filter_state *b)
 {
     *b = *f;
     b->model = MWDS_MODEL_BALLISTIC;
     b->n = 7;
+    mwds_mat3 paa, l;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            paa.m[i][j] = f->p.m[6 + i][6 + j];
+    if (f->model == MWDS_MODEL_BOOST && mwds_m3_chol(&paa, &l) == MWDS_OK) {
+        mwds_vec3 k[6]; /* rows of P_xa P_aa^-1 */
+        for (int i = 0; i < 6; i++)
+            k[i] = mwds_m3_chol_solve(&l, mwds_v3(f->p.m[i][6], f->p.m[i][7], f->p.m[i][8]));
+        mwds_vec3 a = mwds_v3(f->x.v[6], f->x.v[7], f->x.v[8]);
+        for (int i = 0; i < 6; i++) {
+            b->x.v[i] = f->x.v[i] - mwds_v3_dot(k[i], a);
+            for (int j = 0; j < 6; j++)
+                b->p.m[i][j] = f->p.m[i][j] -
+                               mwds_v3_dot(k[i], mwds_v3(f->p.m[6][j], f->p.m[7][j], f->p.m[8][j]));
+        }
+        mwds_m9_symmetrise(&b->p);
+    }
     b->x.v[6] = c->invbeta_mean;
     b->x.v[7] = b->x.v[8] = 0.0;
     for (int i = 0; i < 9; i++)
@@ -469,9 +505,11 @@ static int may_thrust(const mwds_filter_state *f, double quiet_sigma)
 
 /* Boost -> ballistic by a consistency test and a likelihood ratio. Beside
  * a boost-model track runs a ballistic shadow, started from the track's
- * state and updated with the same measurements. Thrust shows as shadow
- * innovations the ballistic model cannot explain: a shadow NIS beyond its
- * 99 % point restarts the shadow from the track. The shadow becomes the
+ * state conditioned on zero thrust (to_ballistic) once the track shows no
+ * evident thrust, and updated with the same measurements; while the thrust
+ * is evident there is no shadow. Thrust shows as shadow innovations the
+ * ballistic model cannot explain: a shadow NIS beyond its 99 % point
+ * restarts the shadow from the track. The shadow becomes the
  * track when, over the last switch_updates measurements (at least), its
  * summed NIS is inside its own 99 % chi-square point and exceeds the boost
  * model's summed NIS over the same measurements by less than the 99 % point
@@ -487,6 +525,13 @@ static void shadow_update(mwds_tracker *t, mwds_track *tr, const mwds_filter_par
     const mwds_tracker_config *c = &t->c;
     if (tr->f.model != MWDS_MODEL_BOOST)
         return;
+    if (may_thrust(&tr->f, INFINITY)) {
+        /* the shadow asserts no thrust from its start on: one started while
+         * the thrust is evident takes up the rest of the burn in its
+         * velocity, and a distant radar's innovations need not show it */
+        tr->shadow_updates = 0;
+        return;
+    }
     if (tr->shadow_updates > 0) {
         mwds_filter_state w = tr->shadow;
         double nis = 0.0;

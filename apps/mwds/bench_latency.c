@@ -80,7 +80,7 @@ static const char LATENCY_HELP[] =
     "ddsperf ping/pong (round trip, two secure hops) for --ddsperf-seconds (default 10;\n"
     "0: skip) as the floor. Prints p50, p99 and max in microseconds. DDS domain\n"
     "--domain (default 88); work files in --dir (default a new folder under /tmp).\n"
-    "--realtime P runs the nodes' tracking threads, the feed and DDS's receive threads\n"
+    "--realtime P runs the nodes' receive and main threads, the feed and DDS's receive threads\n"
     "SCHED_FIFO at priority P (root or CAP_SYS_NICE; node configuration\n"
     "realtime_priority).\n";
 

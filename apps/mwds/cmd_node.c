@@ -1,15 +1,22 @@
 /*
  * mwds node --config FILE: one nation's node.
  *
- * Its threads (node.h): the tracking thread takes every sample; own
+ * Its threads (node.h): the tracking side takes every sample; own
  *   sensors' looks go to the tracker and the confirmed tracks they changed
  *   are published at once (with the look that caused them, for latency);
- *   partners' tracks and warnings are stamped on receipt;
+ *   partners' tracks and warnings are stamped on receipt. It runs on DDS's
+ *   receive thread, in the callback that says samples have arrived
+ *   (mwds_net_listen), so that no hand-over to another thread stands
+ *   between a look's arrival and its tracks' departure; the node's main
+ *   thread only sends the heartbeat and retries hand-overs. With
+ *   --lockstep the main thread waits for samples and takes them itself,
+ *   one topic after the other, so that a replay takes them in the same
+ *   order;
  * the picture thread fuses the node's own and the partners' tracks into
  *   system tracks, assesses them and issues warnings, published durably,
  *   journalled and printed;
  * the journal thread journals every sample sent and received;
- * the tracking thread also sends a NodeStatus heartbeat every heartbeat_s
+ * the main thread also sends a NodeStatus heartbeat every heartbeat_s
  *   of wall time.
  * The picture's clock is the newest look's time (the simulated time in an
  * exercise), so a replay gives the same warnings.
@@ -102,8 +109,14 @@ typedef struct node {
     atomic_ullong status_seq;
     atomic_uint heard; /* partners heard, bit per policy nation */
     atomic_int local_tracks;
-    uint64_t looks, tracks_rx;
+    uint64_t looks, tracks_rx, tracks_failed;
     node_web *web; /* the operator display (--http), or NULL */
+    /* The tracking side's state (tracker, pub, handed, the hand-over
+     * stages) is used by one thread at a time: the receive callbacks and
+     * the main thread's passes hold tracking while they run. */
+    pthread_mutex_t tracking;
+    int staged;        /* handed-over data still staged (tracking held) */
+    int64_t offered_ns; /* the last hand-over from a receive callback */
     char err[1024];
 } node;
 
@@ -187,6 +200,11 @@ static int node_open(node *nd, const char *path)
     ac.templates = nd->lt;
     ac.exercise = c->exercise;
     ac.min_interval_s = c->assess_interval_s;
+    /* a few assessments per pass, then the picture is fused again: a
+     * warning rests on data at most a pass old, and a new track's LAUNCH
+     * goes ahead of the others' updates. With --lockstep all that are due,
+     * each look (a replay does not depend on timing either way). */
+    ac.max_assessments = nd->pic.lockstep ? 0 : NODE_ASSESS_PER_PASS;
     ac.first_warning_id = first_warning;
     snprintf(ac.origin, sizeof ac.origin, "%s", c->nation);
     if ((e = mwds_assessor_create(&ac, &nd->as)) != MWDS_OK) {
@@ -274,7 +292,7 @@ static void node_close(node *nd)
     free(nd->handed);
 }
 
-/* ---- the tracking thread's parts ---- */
+/* ---- the tracking side's parts ---- */
 
 static mwds_source_track source_of(const node *nd, uint32_t number, const mwds_filter_state *f)
 {
@@ -293,6 +311,19 @@ static int published_in(const node *nd, const mwds_track *tr, int n_slots, uint3
         if (tr[i].status == MWDS_TRACK_CONFIRMED && tr[i].number + nd->track_base == number)
             return i;
     return -1;
+}
+
+/* A Track write that failed (DDS gave up waiting for acknowledgements:
+ * a reliable writer blocks at most a second when its readers fall behind)
+ * is said once and counted; the track's next revision goes out as usual. */
+static void track_written(node *nd, mwds_err e)
+{
+    if (e == MWDS_OK)
+        return;
+    if (nd->tracks_failed++ == 0)
+        fprintf(stderr, "mwds node %s: a Track sample could not be written (%s); the count is "
+                        "given at the end\n",
+                nd->cfg.nation, mwds_strerror(e));
 }
 
 /* Publishes the node's confirmed tracks that changed, and ends those gone;
@@ -330,7 +361,8 @@ static void publish_tracks(node *nd)
             gone.t_update_ns = nd->picture_ns; /* the look that dropped it (node.h) */
             for (int k = 0; k < 7; k++)
                 gone.f.p.m[k][k] = 1.0;
-            mwds_net_publish_track(nd->net, &gone, p->revision + 1, 1, nd->cfg.exercise, nd->cause);
+            track_written(nd, mwds_net_publish_track(nd->net, &gone, p->revision + 1, 1,
+                                                     nd->cfg.exercise, nd->cause));
             mwds_source_track *s = &nd->handed[n_handed];
             *s = source_of(nd, p->number, &gone.f);
             s->ended = 1;
@@ -360,7 +392,8 @@ static void publish_tracks(node *nd)
         }
         p->revision++;
         p->t_update_ns = t->t_update_ns;
-        mwds_net_publish_track(nd->net, &out, p->revision, 0, nd->cfg.exercise, nd->cause);
+        track_written(nd, mwds_net_publish_track(nd->net, &out, p->revision, 0, nd->cfg.exercise,
+                                                 nd->cause));
         mwds_source_track *s = &nd->handed[n_handed];
         *s = source_of(nd, out.number, &t->f);
         s->t_init_ns = t->t_init_ns;
@@ -488,6 +521,39 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
     return 0;
 }
 
+#define NODE_OFFER_NS 1000000
+
+/* DDS's receive thread: samples of topic t have arrived. */
+static void on_data(void *ctx, mwds_topic t)
+{
+    node *nd = ctx;
+    pthread_mutex_lock(&nd->tracking);
+    switch (t) {
+    case MWDS_TOPIC_MEASUREMENT:
+        mwds_net_take_looks(nd->net, on_look, nd, 0, NULL);
+        break;
+    case MWDS_TOPIC_TRACK:
+        mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
+        break;
+    case MWDS_TOPIC_WARNING:
+        mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
+        break;
+    default:
+        mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
+        break;
+    }
+    /* a message of several samples calls back once per sample: the
+     * background threads are woken (a system call each) at most every
+     * NODE_OFFER_NS, and the main thread's next pass hands over the rest */
+    int64_t now = mwds_net_now();
+    if (now - nd->offered_ns >= NODE_OFFER_NS) {
+        nd->staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
+        nd->offered_ns = now;
+    } else
+        nd->staged = 1;
+    pthread_mutex_unlock(&nd->tracking);
+}
+
 int cmd_node(int argc, char **argv)
 {
     const char *cmd = "node";
@@ -505,10 +571,12 @@ int cmd_node(int argc, char **argv)
     node *nd = calloc(1, sizeof *nd);
     if (nd == NULL)
         return CLI_EXIT_FAIL;
+    pthread_mutex_init(&nd->tracking, NULL);
     nd->quiet = cli_get(flags, "--quiet") != NULL;
     nd->pic.lockstep = cli_get(flags, "--lockstep") != NULL;
     if ((rc = node_web_check(cli_get(flags, "--http"), cli_get(flags, "--http-bind"))) !=
         CLI_CONTINUE) {
+        pthread_mutex_destroy(&nd->tracking);
         free(nd);
         return rc;
     }
@@ -522,7 +590,7 @@ int cmd_node(int argc, char **argv)
     }
     if (rc == CLI_CONTINUE)
         rc = node_start(nd);
-    /* the background threads are started: only the tracking thread (and
+    /* the background threads are started: only the main thread (and
      * DDS's receive threads, by the domain's configuration) go realtime */
     if (rc == CLI_CONTINUE && nd->cfg.realtime_priority > 0 &&
         mwds_net_realtime_self(nd->cfg.realtime_priority, nd->err, sizeof nd->err) != 0)
@@ -531,15 +599,21 @@ int cmd_node(int argc, char **argv)
         if (nd->err[0])
             fprintf(stderr, "mwds node: %s\n", nd->err);
         node_close(nd);
+        pthread_mutex_destroy(&nd->tracking);
         free(nd);
         return rc;
     }
     cli_catch_stop();
     const int64_t hb_ns = (int64_t)(nd->cfg.heartbeat_s * 1e9);
     int64_t next_hb = mwds_net_now();
-    int staged = 0; /* handed-over data still staged */
+    const int listen = !nd->pic.lockstep;
+    if (listen && mwds_net_listen(nd->net, (1u << MWDS_TOPIC_COUNT) - 1u, on_data, nd) != MWDS_OK)
+        fprintf(stderr, "mwds node %s: cannot take samples on DDS's receive thread; the main "
+                        "thread takes them\n",
+                nd->cfg.nation);
     while (!cli_stop) {
         int64_t now = mwds_net_now();
+        pthread_mutex_lock(&nd->tracking);
         if (now >= next_hb) {
             /* the picture time reported is the one fused and assessed;
              * with --lockstep the picture thread sends them all */
@@ -550,16 +624,23 @@ int cmd_node(int argc, char **argv)
         int64_t wait = next_hb - now;
         if (wait > 100000000)
             wait = 100000000; /* notice a signal within 0.1 s */
-        if (staged)
+        if (nd->staged)
             wait = 1000000; /* a background thread held its lock: try again soon */
+        pthread_mutex_unlock(&nd->tracking);
         mwds_net_wait(nd->net, wait);
+        /* the topics not listened to (all of them in lockstep), in a
+         * fixed order */
+        pthread_mutex_lock(&nd->tracking);
         mwds_net_take_looks(nd->net, on_look, nd, 0, NULL);
         mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
         mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
         mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
-        staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
+        nd->staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
+        pthread_mutex_unlock(&nd->tracking);
         fflush(stdout);
     }
+    if (listen)
+        mwds_net_listen(nd->net, 0, NULL, NULL); /* returns once no callback runs */
     node_picture_offer(&nd->pic, 1);
     node_log_offer(&nd->log, 1);
     node_picture_stop(&nd->pic);
@@ -567,11 +648,13 @@ int cmd_node(int argc, char **argv)
     if (!nd->quiet)
         printf("mwds node %s: stopping: %llu looks, %u warnings issued (%u withheld: said "
                "before a restart), %u received (%u again, not journalled twice); journal "
-               "queue peak %zu rows\n",
+               "queue peak %zu rows; %llu Track writes failed\n",
                nd->cfg.nation, (unsigned long long)nd->looks, atomic_load(&nd->pic.warnings_issued),
                nd->pic.warnings_withheld, atomic_load(&nd->pic.warnings_received),
-               atomic_load(&nd->pic.warnings_dup), nd->log.peak);
+               atomic_load(&nd->pic.warnings_dup), nd->log.peak,
+               (unsigned long long)nd->tracks_failed);
     node_close(nd);
+    pthread_mutex_destroy(&nd->tracking);
     free(nd);
     return CLI_EXIT_OK;
 }

@@ -4,12 +4,15 @@
  * Three threads, so that a look's tracks leave the node as soon as the
  * tracker has them, whatever the picture and the journal are doing:
  *
- *   the tracking thread (cmd_node.c) waits on DDS and takes every sample.
- *     Own sensors' looks go to the tracker and the tracks they change are
- *     published at once; then they are handed to the picture thread (as
- *     fusion sources) and to the journal thread. Partners' tracks and
- *     warnings are stamped with their receipt time when taken and handed
- *     on the same way. It also sends the heartbeat.
+ *   the tracking side (cmd_node.c) takes every sample. Own sensors'
+ *     looks go to the tracker and the tracks they change are published at
+ *     once; then they are handed to the picture thread (as fusion sources)
+ *     and to the journal thread. Partners' tracks and warnings are stamped
+ *     with their receipt time when taken and handed on the same way. It
+ *     runs on DDS's receive thread, called back as samples arrive
+ *     (mwds_net_listen), or with --lockstep on the node's main thread,
+ *     which waits for samples and takes them topic by topic. The main
+ *     thread also sends the heartbeat and retries hand-overs.
  *   the picture thread (node_picture.c) fuses the sources handed to it,
  *     assesses the picture, issues warnings (journalled, committed, then
  *     published), journals received warnings (once each) and the system
@@ -22,8 +25,8 @@
  * The picture and journal threads run at a lower priority (nice
  * NODE_BACKGROUND_NICE): when the machine is short of cores, the tracking
  * thread and DDS's own threads go first, and an assessment waits. With
- * realtime_priority set, the tracking thread and DDS's receive threads run
- * SCHED_FIFO, ahead of everything else on the machine.
+ * realtime_priority set, the main thread and DDS's receive threads (the
+ * tracking side) run SCHED_FIFO, ahead of everything else on the machine.
  *
  * Hand-over is by queues under a mutex: the producer appends, the consumer
  * takes the whole queue out and works without the lock. The journal's
@@ -71,6 +74,7 @@
 #define NODE_TRACK_POOL 1024
 #define NODE_BACKGROUND_NICE 10
 #define NODE_SYSTEM_EVERY_S 1.0
+#define NODE_ASSESS_PER_PASS 2 /* assessments between fusions of new data (not --lockstep) */
 
 /* Lowers the calling thread's priority to NODE_BACKGROUND_NICE (Linux
  * threads have their own nice value); best effort. */
@@ -157,8 +161,8 @@ typedef struct node_log {
     log_block *spare;  /* emptied blocks for reuse (a list) */
     size_t n_spare;
     size_t peak;       /* the most rows ever waiting */
-    log_queue stage;   /* the tracking thread's own, not yet handed over */
-    log_block *stage_spare; /* the tracking thread's own spare blocks */
+    log_queue stage;   /* the tracking side's own, not yet handed over */
+    log_block *stage_spare; /* the tracking side's own spare blocks */
     int stop;
     pthread_t thread;
     int started;
@@ -173,7 +177,7 @@ int node_log_start(node_log *lg, mwds_journal *j, pthread_mutex_t *jlock, const 
 /* Queues a row; copies it (the look's detections are taken over). May
  * wait for the queue's lock. */
 void node_log_put(node_log *lg, const log_row *row);
-/* The same from the tracking thread: staged, handed over without waiting. */
+/* The same from the tracking side: staged, handed over without waiting. */
 void node_log_put_hot(node_log *lg, const log_row *row);
 /* Hands the staged rows over (block: wait for the lock). 1 if some are
  * still staged. */
@@ -230,7 +234,7 @@ typedef struct picture_pending {
     uint64_t arrival; /* order of receipt */
 } picture_pending;
 
-/* What the tracking thread hands the picture thread. */
+/* What the tracking side hands the picture thread. */
 typedef struct picture_inbox {
     mwds_source_track *src;
     size_t n_src, cap_src;
@@ -275,21 +279,22 @@ typedef struct node_picture {
     int n_logged;
     mwds_net_cause cause;
     int dirty;
+    int more_due; /* the last assessment left tracks due (not --lockstep) */
     picture_pending *pending; /* --lockstep: partners' samples not yet fused */
     size_t n_pending, cap_pending;
     uint64_t arrivals;
     uint32_t sent_done;                        /* tracks_sent of the last look done */
     uint32_t reported_sent, reported_received; /* in the last NodeStatus */
     int64_t reported_wall_ns;
-    /* the tracking thread's own (--lockstep) */
+    /* the tracking side's own (--lockstep) */
     uint32_t tracks_sent;
     rx_revision *rx_rev; /* open addressing, by origin and number */
     size_t n_rx_rev, cap_rx_rev;
-    /* shared with the tracking thread */
+    /* shared with the tracking side */
     pthread_mutex_t lock;
     pthread_cond_t wake;
     picture_inbox in, work; /* in: filled under lock; work: the thread's */
-    picture_inbox stage;    /* the tracking thread's own, not yet handed over */
+    picture_inbox stage;    /* the tracking side's own, not yet handed over */
     int stop;
     pthread_t thread;
     int started;
@@ -305,11 +310,13 @@ typedef struct node_picture {
 /* Reads back the warnings the node issued before (restart). Before start. */
 int node_picture_restore(node_picture *p, char *err, size_t err_len);
 int node_picture_start(node_picture *p);
-/* Hand over (from the tracking thread, staged, without waiting): the
+/* Hand over (from the tracking side, staged, without waiting): the
  * sources (copied) that one of the node's own looks changed, all of them
  * published as Track samples, with the look's time and cause; a partner's
  * track sample (copied; revision: its Track revision, counted with
- * --lockstep); and received warnings. */
+ * --lockstep); and received warnings. With --lockstep each is offered at
+ * once; otherwise the caller offers (node_picture_offer) when it sees
+ * fit, so that a burst of samples wakes the picture thread once. */
 void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
                       mwds_net_cause cause);
 void node_picture_put_received(node_picture *p, const mwds_source_track *s, uint32_t revision);
@@ -321,7 +328,7 @@ int node_picture_offer(node_picture *p, int block);
 void node_picture_stop(node_picture *p);
 void node_picture_fini(node_picture *p);
 
-/* Publishes and journals a NodeStatus (hot: from the tracking thread).
+/* Publishes and journals a NodeStatus (hot: from the tracking side).
  * With --lockstep only the picture thread calls it. */
 void node_status(node_picture *p, int64_t picture_ns, int hot);
 

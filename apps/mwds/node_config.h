@@ -12,7 +12,7 @@
  *   exercise: true              # the node's data is exercise data
  *   heartbeat_s: 1
  *   assess_interval_s: 2
- *   realtime_priority: 0        # 1..99: the tracking thread and DDS's receive threads
+ *   realtime_priority: 0        # 1..99: the main thread and DDS's receive threads (the tracking side)
  *                               # run SCHED_FIFO at this priority (needs root or
  *                               # CAP_SYS_NICE); 0: ordinary scheduling
  *   areas: areas.geojson        # default: the territories the build converted

@@ -255,6 +255,7 @@ static void assess(node_picture *p)
     if (!p->dirty || p->picture_ns == 0)
         return;
     p->dirty = 0;
+    p->more_due = 0;
     mwds_err e = mwds_fusion_run(p->fz, p->picture_ns);
     if (e == MWDS_EFULL) /* the picture is whole but for the sources with no slot */
         fprintf(stderr, "mwds node %s: fusion: system track pool full\n", p->cfg->nation);
@@ -314,6 +315,11 @@ static void assess(node_picture *p)
             }
         }
     } while (e == MWDS_EFULL);
+    /* tracks left due (the assessor's budget per pass): the next pass
+     * fuses what arrived meanwhile and assesses them, without waiting */
+    p->more_due = mwds_assessor_skipped(p->as) > 0;
+    if (p->more_due)
+        p->dirty = 1;
 }
 
 /* A partner's warning: journalled once (the journal ignores a row it
@@ -568,7 +574,7 @@ static void *picture_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&p->lock);
         if (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.n_look == 0 &&
-            p->in.picture_ns == p->picture_ns && !p->stop) {
+            p->in.picture_ns == p->picture_ns && !p->more_due && !p->stop) {
             /* idle: wake at least 4 times a second for the display */
             node_wait(&p->wake, &p->lock, 250000000);
         }
@@ -711,8 +717,8 @@ void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int
                     p->cfg->nation, (long long)picture_ns);
         else
             st->look[st->n_look++] = (picture_look){picture_ns, cause, st->n_src, p->tracks_sent};
+        node_picture_offer(p, 0);
     }
-    node_picture_offer(p, 0);
 }
 
 /* FNV-1a of a partner track's key. */
@@ -776,7 +782,8 @@ void node_picture_put_received(node_picture *p, const mwds_source_track *s, uint
         atomic_fetch_add(&p->tracks_received, 1);
     }
     stage(p, s, 1, 0, (mwds_net_cause){0, 0});
-    node_picture_offer(p, 0);
+    if (p->lockstep)
+        node_picture_offer(p, 0);
 }
 
 void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_t t_recv)
@@ -791,7 +798,8 @@ void node_picture_put_warning(node_picture *p, const mwds_net_warning *w, int64_
     st->warn[st->n_warn].w = *w;
     st->warn[st->n_warn].t_recv = t_recv;
     st->n_warn++;
-    node_picture_offer(p, 0);
+    if (p->lockstep)
+        node_picture_offer(p, 0);
 }
 
 int node_picture_offer(node_picture *p, int block)

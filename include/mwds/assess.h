@@ -272,6 +272,10 @@ typedef struct mwds_assessor_config {
     int exercise;
     int max_tracks;                  /* records kept (tracks seen at once) */
     double min_interval_s;           /* between assessments of one track */
+    int max_assessments;             /* per mwds_assessor_update call (0: no limit); the
+                                        tracks due beyond it wait for the next call, the
+                                        most urgent first (not yet warned of, then the
+                                        longest since assessed) */
     int hysteresis;                  /* assessments in a row that add or drop an area */
     double reissue_m;                /* re-issue IMPACT_PREDICTION when the centre moves
                                         by more than this or the ellipse's major axis */
@@ -280,7 +284,7 @@ typedef struct mwds_assessor_config {
                                         from its journal); 0 means 1 */
 } mwds_assessor_config;
 
-/* Defaults: 256 tracks, 2 s between assessments, hysteresis 2, re-issue at
+/* Defaults: 256 tracks, 2 s between assessments, no limit per call, hysteresis 2, re-issue at
  * 50 km, 1/beta 2e-4 +- 2e-4 m^2/kg (re-entry vehicles of 2,500 kg/m^2 and
  * up within 1 sigma). areas and origin are the caller's. */
 void mwds_assessor_config_default(mwds_assessor_config *c);
@@ -298,6 +302,10 @@ void mwds_assessor_destroy(mwds_assessor *a);
  * Cost: per assessment 15 flights to impact plus the area tests. */
 mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_slots,
                               int64_t t_ns, mwds_warning *out, int max, int *n);
+
+/* The tracks the last update found due but left for the next call
+ * (max_assessments): the caller calls again soon. */
+int mwds_assessor_skipped(const mwds_assessor *a);
 
 /* The latest assessment of a track, or NULL. Valid until the next update. */
 const mwds_assessment *mwds_assessor_latest(const mwds_assessor *a, uint32_t track_number);

@@ -20,8 +20,11 @@
  * that include its nation (patterns rel*.KOR and rel*.KOR.*), and DDS
  * Security permissions (mwds pki) let a nation do no more.
  *
- * Threads: one thread owns an mwds_net. Nothing is read by a listener:
- * samples wait in the readers until mwds_net_take_* is called.
+ * Threads: one thread owns an mwds_net, and takes samples when
+ * mwds_net_wait says they are waiting; or, for the topics given to
+ * mwds_net_listen, DDS's receive thread calls the owner back as soon as
+ * they arrive, and the callback takes them there (no hand-over to another
+ * thread between a sample's arrival and its taking).
  */
 #ifndef MWDS_NET_H
 #define MWDS_NET_H
@@ -190,6 +193,21 @@ mwds_err mwds_net_take_status(mwds_net *n, int (*cb)(void *ctx, const mwds_net_s
 int mwds_net_wait(mwds_net *n, int64_t timeout_ns);
 /* Ends a wait early; safe from another thread. */
 void mwds_net_wake(mwds_net *n);
+
+/* Takes the topics in `topics` (bit per mwds_topic) on DDS's receive
+ * threads: fn(ctx, t) is called on the thread that delivered samples of
+ * topic t, as soon as they arrive, and takes them (mwds_net_take_*);
+ * those topics no longer end mwds_net_wait. fn is also called once per
+ * topic before this returns, on the caller's thread, for samples that came
+ * before. Calls may come from several threads at once (Cyclone receives
+ * each socket on a thread of its own unless realtime_priority is set):
+ * fn serialises what it shares, and two calls never take one topic at
+ * the same time only if fn holds one lock while it takes. topics 0 (fn
+ * NULL) goes back to mwds_net_wait; it returns once no call is running,
+ * so it must not be called with a lock that fn takes. Errors: MWDS_EINVAL
+ * (no fn), MWDS_EIO. */
+mwds_err mwds_net_listen(mwds_net *n, unsigned topics, void (*fn)(void *ctx, mwds_topic t),
+                         void *ctx);
 
 /* The number of remote readers matched by this net's writer of topic t
  * (or, without a writer, remote writers matched by its reader): matching

@@ -65,9 +65,18 @@ typedef struct record {
     int has_latest;
 } record;
 
+/* A track due for assessment in this call. */
+typedef struct due_track {
+    int slot;
+    record *r;
+    int urgent; /* not assessed yet, or no LAUNCH warning yet */
+} due_track;
+
 struct mwds_assessor {
     mwds_assessor_config c;
     record *rec;
+    due_track *due; /* max_tracks */
+    int skipped;    /* due tracks the last call left for the next */
     uint32_t next_id;
     size_t n_areas_tracked;       /* areas with hysteresis slots (the first ones) */
     int *ov_state;                /* overflight scratch, one per area */
@@ -96,7 +105,8 @@ void mwds_assessor_config_default(mwds_assessor_config *c)
 mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out)
 {
     if (c == NULL || out == NULL || c->areas == NULL || c->max_tracks < 1 ||
-        c->max_tracks > 100000 || !(c->min_interval_s >= 0.0) || c->hysteresis < 1 ||
+        c->max_tracks > 100000 || !(c->min_interval_s >= 0.0) || c->max_assessments < 0 ||
+        c->hysteresis < 1 ||
         !(c->reissue_m > 0.0) || !(c->invbeta_sigma > 0.0) ||
         memchr(c->origin, '\0', sizeof c->origin) == NULL || c->origin[0] == '\0')
         return MWDS_EINVAL;
@@ -105,9 +115,10 @@ mwds_err mwds_assessor_create(const mwds_assessor_config *c, mwds_assessor **out
         return MWDS_ENOMEM;
     size_t na = c->areas->n ? c->areas->n : 1;
     a->rec = calloc((size_t)c->max_tracks, sizeof *a->rec);
+    a->due = calloc((size_t)c->max_tracks, sizeof *a->due);
     a->ov_state = calloc(na, sizeof *a->ov_state);
     a->ov_entry = calloc(na, sizeof *a->ov_entry);
-    if (a->rec == NULL || a->ov_state == NULL || a->ov_entry == NULL) {
+    if (a->rec == NULL || a->due == NULL || a->ov_state == NULL || a->ov_entry == NULL) {
         mwds_assessor_destroy(a);
         return MWDS_ENOMEM;
     }
@@ -124,9 +135,25 @@ void mwds_assessor_destroy(mwds_assessor *a)
     if (a == NULL)
         return;
     free(a->rec);
+    free(a->due);
     free(a->ov_state);
     free(a->ov_entry);
     free(a);
+}
+
+static int cmp_due(const void *pa, const void *pb)
+{
+    const due_track *x = pa, *y = pb;
+    if (x->urgent != y->urgent)
+        return x->urgent ? -1 : 1;
+    if (x->r->t_assessed_ns != y->r->t_assessed_ns)
+        return x->r->t_assessed_ns < y->r->t_assessed_ns ? -1 : 1;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+int mwds_assessor_skipped(const mwds_assessor *a)
+{
+    return a ? a->skipped : 0;
 }
 
 static record *find(const mwds_assessor *a, uint32_t number)
@@ -350,7 +377,7 @@ mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_
     if (a == NULL || n == NULL || max < 0 || (max > 0 && out == NULL) || n_slots < 0 ||
         (n_slots > 0 && tracks == NULL))
         return MWDS_EINVAL;
-    int count = 0, pending = 0;
+    int count = 0, pending = 0, n_due = 0;
     for (int i = 0; i < a->c.max_tracks; i++)
         a->rec[i].seen = 0;
     for (int i = 0; i < n_slots; i++) {
@@ -372,11 +399,24 @@ mwds_err mwds_assessor_update(mwds_assessor *a, const mwds_track *tracks, int n_
                          tr->f.x.v[5] * tr->f.x.v[5]);
         if (sp > r->max_speed)
             r->max_speed = sp;
-        int due = !r->has_latest || !r->launch_warned ||
-                  (tr->t_update_ns > r->last_update_ns &&
-                   mwds_time_to_s(tr->f.t_ns - r->t_assessed_ns) >= a->c.min_interval_s);
-        if (!due)
-            continue;
+        int urgent = !r->has_latest || !r->launch_warned;
+        if (urgent || (tr->t_update_ns > r->last_update_ns &&
+                       mwds_time_to_s(tr->f.t_ns - r->t_assessed_ns) >= a->c.min_interval_s)) {
+            if (n_due < a->c.max_tracks)
+                a->due[n_due++] = (due_track){i, r, urgent};
+        }
+    }
+    /* with a budget, the most urgent first: tracks not yet warned of, then
+     * the longest since assessed; the rest wait for the next call */
+    a->skipped = 0;
+    if (a->c.max_assessments > 0 && n_due > a->c.max_assessments) {
+        qsort(a->due, (size_t)n_due, sizeof *a->due, cmp_due);
+        a->skipped = n_due - a->c.max_assessments;
+        n_due = a->c.max_assessments;
+    }
+    for (int d = 0; d < n_due; d++) {
+        const mwds_track *tr = &tracks[a->due[d].slot];
+        record *r = a->due[d].r;
         mwds_assessment prev = r->latest;
         int had = r->has_latest;
         if (assess(a, tr, r) != MWDS_OK)

@@ -43,6 +43,14 @@ struct mwds_net {
     dds_entity_t writer[MWDS_TOPIC_COUNT];
     dds_entity_t reader[MWDS_TOPIC_COUNT];
     dds_entity_t waitset, guard;
+    dds_entity_t readcond[MWDS_TOPIC_COUNT]; /* attached to waitset unless listened to */
+    struct listen_arg {
+        mwds_net *n;
+        mwds_topic t;
+    } listen_arg[MWDS_TOPIC_COUNT];
+    void (*listen_fn)(void *ctx, mwds_topic t);
+    void *listen_ctx;
+    unsigned listening; /* bit per topic */
     char read_partition[2][MWDS_PARTITION_LEN + 2];
     mwds_measurement *look;          /* MAX_LOOK */
     mwds_wire_Measurement wire_look; /* publishing buffer */
@@ -394,11 +402,10 @@ mwds_err mwds_net_create(const mwds_net_config *c, mwds_net **out, char *err, si
                          n_parts > 1 ? parts[1] : "");
                 e = fail(err, err_len, MWDS_EIO, what, n->reader[t]);
             } else {
-                dds_entity_t rc =
-                    dds_create_readcondition(n->reader[t], DDS_NOT_READ_SAMPLE_STATE |
-                                                               DDS_ANY_VIEW_STATE |
-                                                               DDS_ANY_INSTANCE_STATE);
-                dds_waitset_attach(n->waitset, rc, (dds_attach_t)t);
+                n->readcond[t] = dds_create_readcondition(
+                    n->reader[t],
+                    DDS_NOT_READ_SAMPLE_STATE | DDS_ANY_VIEW_STATE | DDS_ANY_INSTANCE_STATE);
+                dds_waitset_attach(n->waitset, n->readcond[t], (dds_attach_t)t);
             }
         }
         dds_delete_qos(q);
@@ -415,6 +422,7 @@ void mwds_net_destroy(mwds_net *n)
 {
     if (n == NULL)
         return;
+    mwds_net_listen(n, 0, NULL, NULL);
     if (n->participant > 0)
         dds_delete(n->participant);
     /* the domain this net made: deleting it stops its threads (receive,
@@ -887,6 +895,53 @@ int mwds_net_wait(mwds_net *n, int64_t timeout_ns)
 void mwds_net_wake(mwds_net *n)
 {
     dds_set_guardcondition(n->guard, true);
+}
+
+static void on_data_available(dds_entity_t reader, void *arg)
+{
+    (void)reader;
+    const struct listen_arg *a = arg;
+    a->n->listen_fn(a->n->listen_ctx, a->t);
+}
+
+mwds_err mwds_net_listen(mwds_net *n, unsigned topics, void (*fn)(void *ctx, mwds_topic t),
+                         void *ctx)
+{
+    if (topics != 0 && fn == NULL)
+        return MWDS_EINVAL;
+    mwds_err e = MWDS_OK;
+    /* off first: dds_set_listener returns once no callback is running, so
+     * fn and ctx may change after */
+    for (int t = 0; t < MWDS_TOPIC_COUNT; t++) {
+        if (!(n->listening & (1u << t)))
+            continue;
+        if (dds_set_listener(n->reader[t], NULL) < 0)
+            e = MWDS_EIO;
+        dds_waitset_attach(n->waitset, n->readcond[t], (dds_attach_t)t);
+        n->listening &= ~(1u << t);
+    }
+    n->listen_fn = fn;
+    n->listen_ctx = ctx;
+    for (int t = 0; t < MWDS_TOPIC_COUNT && e == MWDS_OK; t++) {
+        if (!(topics & (1u << t)) || n->reader[t] <= 0)
+            continue;
+        n->listen_arg[t] = (struct listen_arg){n, (mwds_topic)t};
+        dds_listener_t *l = dds_create_listener(&n->listen_arg[t]);
+        dds_lset_data_available(l, on_data_available);
+        dds_waitset_detach(n->waitset, n->readcond[t]);
+        if (dds_set_listener(n->reader[t], l) < 0) {
+            dds_waitset_attach(n->waitset, n->readcond[t], (dds_attach_t)t);
+            e = MWDS_EIO;
+        } else
+            n->listening |= 1u << t;
+        dds_delete_listener(l);
+    }
+    /* samples that came before the listener was set call for no callback:
+     * taken now, on the caller's thread */
+    for (int t = 0; t < MWDS_TOPIC_COUNT; t++)
+        if (n->listening & (1u << t))
+            fn(ctx, (mwds_topic)t);
+    return e;
 }
 
 int mwds_net_matched(mwds_net *n, mwds_topic t)

@@ -19,6 +19,9 @@
  *     new measurements; IMPACT when the track ends at its predicted impact,
  *     END when it ends early, CANCEL when a slow track that never went
  *     ballistic ends; every warning flagged exercise and from its origin.
+ *   - A budget of one assessment per call: tracks not yet warned of go
+ *     first, then the longest since assessed; the rest are counted as
+ *     skipped and come on the next calls, none twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -345,6 +348,76 @@ static void test_warning_rules(void **state)
     mwds_traj_fini(&tr);
 }
 
+/* Whether track number was assessed at track time t_s after launch. */
+static int assessed_at(const mwds_assessor *as, uint32_t number, const mwds_traj *tr, double t_s)
+{
+    const mwds_assessment *a = mwds_assessor_latest(as, number);
+    return a != NULL && a->t_ns == tr->launch_t_ns + mwds_time_from_s(t_s);
+}
+
+static void test_assessment_budget(void **state)
+{
+    (void)state;
+    mwds_traj tr = solve("mrbm", 39.0, 125.7, 90.0, 1000.0);
+    mwds_areas areas;
+    char err[256];
+    const char *none = "{\"type\": \"FeatureCollection\", \"features\": []}";
+    assert_int_equal(mwds_areas_parse("none", none, strlen(none), &areas, err, sizeof err),
+                     MWDS_OK);
+    mwds_assessor_config c;
+    mwds_assessor_config_default(&c);
+    c.areas = &areas;
+    strcpy(c.origin, "KOR");
+    c.max_assessments = 1;
+    mwds_assessor *as;
+    assert_int_equal(mwds_assessor_create(&c, &as), MWDS_OK);
+    /* three tracks seen at 200, 201 and 199 s */
+    const double t0[3] = {200.0, 201.0, 199.0};
+    mwds_track pool[4];
+    memset(pool, 0, sizeof pool);
+    for (int i = 0; i < 3; i++) {
+        pool[i].number = (uint32_t)(i + 1);
+        pool[i].status = MWDS_TRACK_CONFIRMED;
+        pool[i].f = state_at(&tr, t0[i], MWDS_MODEL_BALLISTIC);
+        pool[i].t_init_ns = pool[i].t_update_ns = pool[i].f.t_ns;
+        pool[i].hits = 50;
+    }
+    mwds_warning w[16];
+    int n;
+    int64_t now = tr.launch_t_ns + mwds_time_from_s(201.0);
+    /* all three are new (urgent): one per call, in slot order */
+    for (int call = 0; call < 3; call++) {
+        assert_int_equal(mwds_assessor_update(as, pool, 3, now, w, 16, &n), MWDS_OK);
+        assert_int_equal(count_kind(w, n, MWDS_WARN_LAUNCH), 1);
+        assert_int_equal(w[0].track_number, call + 1);
+        assert_int_equal(mwds_assessor_skipped(as), 2 - call);
+    }
+    assert_int_equal(mwds_assessor_update(as, pool, 3, now, w, 16, &n), MWDS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(mwds_assessor_skipped(as), 0);
+    /* new measurements of all three at 210 s, and a fourth, new track */
+    for (int i = 0; i < 3; i++) {
+        pool[i].f = state_at(&tr, 210.0, MWDS_MODEL_BALLISTIC);
+        pool[i].t_update_ns = pool[i].f.t_ns;
+    }
+    pool[3] = pool[0];
+    pool[3].number = 4;
+    now = pool[0].f.t_ns;
+    /* the new track first (its LAUNCH), then the one assessed longest ago
+     * (199 s), then 200 s, then 201 s */
+    const uint32_t order[4] = {4, 3, 1, 2};
+    for (int call = 0; call < 4; call++) {
+        assert_int_equal(mwds_assessor_update(as, pool, 4, now, w, 16, &n), MWDS_OK);
+        assert_int_equal(mwds_assessor_skipped(as), 3 - call);
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(assessed_at(as, order[k], &tr, 210.0), k <= call);
+    }
+    assert_int_equal(count_kind(w, n, MWDS_WARN_LAUNCH), 0); /* each said once */
+    mwds_assessor_destroy(as);
+    mwds_areas_fini(&areas);
+    mwds_traj_fini(&tr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_launch_classes_told_apart_by_a_sighting),
         cmocka_unit_test(test_launch_ellipse_consistency),
         cmocka_unit_test(test_warning_rules),
+        cmocka_unit_test(test_assessment_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

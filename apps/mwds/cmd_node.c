@@ -523,6 +523,13 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
 
 #define NODE_OFFER_NS 1000000
 
+/* Hands what is staged to the picture and journal threads, without
+ * waiting for their locks (tracking held). */
+static void hand_over(node *nd)
+{
+    nd->staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
+}
+
 /* DDS's receive thread: samples of topic t have arrived. */
 static void on_data(void *ctx, mwds_topic t)
 {
@@ -547,7 +554,7 @@ static void on_data(void *ctx, mwds_topic t)
      * NODE_OFFER_NS, and the main thread's next pass hands over the rest */
     int64_t now = mwds_net_now();
     if (now - nd->offered_ns >= NODE_OFFER_NS) {
-        nd->staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
+        hand_over(nd);
         nd->offered_ns = now;
     } else
         nd->staged = 1;
@@ -635,7 +642,7 @@ int cmd_node(int argc, char **argv)
         mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
         mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
         mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
-        nd->staged = node_picture_offer(&nd->pic, 0) | node_log_offer(&nd->log, 0);
+        hand_over(nd);
         pthread_mutex_unlock(&nd->tracking);
         fflush(stdout);
     }

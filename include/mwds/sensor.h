@@ -85,6 +85,10 @@ typedef struct mwds_sensor {
 /* Looks per scan: max(1, dwells) for a radar, 1 for IR. */
 int mwds_sensor_dwell_count(const mwds_sensor *s);
 
+/* True if dwell stands for the whole coverage: dwell -1, or any dwell of a
+ * sensor with one look per scan. */
+int mwds_sensor_dwell_whole(const mwds_sensor *s, int dwell);
+
 /* The azimuth sector of dwell k: its start (radians, [0, 2pi)) and width.
  * The whole coverage for dwell -1 or a single-look sensor (IR: start 0,
  * width 2pi). */

@@ -626,8 +626,6 @@ static void rx_fill(mwds_net_rx *rx, const char *origin, const dds_sample_info_t
 typedef int (*convert_fn)(mwds_net *n, const void *sample, const dds_sample_info_t *si,
                           void *cb, void *ctx);
 
-/* Takes up to max samples (0: all) in batches with loans, converting each
- * valid one. */
 /* The order in which a batch taken is handed on: as taken, but looks by
  * publisher, each publisher's in the order it wrote them (by seq). A take
  * goes through the reader's instances (one per sensor) one after the
@@ -656,6 +654,8 @@ static void take_order(mwds_topic t, void *const *samples, const dds_sample_info
     }
 }
 
+/* Takes up to max samples (0: all) in batches with loans, converting each
+ * valid one. */
 static mwds_err take_all(mwds_net *n, mwds_topic t, convert_fn conv, void *cb, void *ctx, int max,
                          int *taken)
 {

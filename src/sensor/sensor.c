@@ -137,7 +137,7 @@ int mwds_sensor_dwell_count(const mwds_sensor *s)
     return s->kind == MWDS_SENSOR_RADAR && s->dwells > 1 ? s->dwells : 1;
 }
 
-static int whole_coverage(const mwds_sensor *s, int dwell)
+int mwds_sensor_dwell_whole(const mwds_sensor *s, int dwell)
 {
     return dwell < 0 || mwds_sensor_dwell_count(s) == 1;
 }
@@ -152,7 +152,7 @@ void mwds_sensor_dwell_sector(const mwds_sensor *s, int dwell, double *az_lo, do
     const mwds_radar_params *r = &s->radar;
     double hw = r->az_half_width_rad >= MWDS_PI ? MWDS_PI : r->az_half_width_rad;
     double lo = r->boresight_az_rad - hw, w = 2.0 * hw;
-    if (!whole_coverage(s, dwell)) {
+    if (!mwds_sensor_dwell_whole(s, dwell)) {
         w /= (double)mwds_sensor_dwell_count(s);
         lo += (double)dwell * w;
     }
@@ -169,7 +169,7 @@ static double radar_az(const mwds_sensor *s, mwds_vec3 pos)
 
 int mwds_sensor_in_dwell(const mwds_sensor *s, int dwell, mwds_vec3 pos)
 {
-    if (whole_coverage(s, dwell))
+    if (mwds_sensor_dwell_whole(s, dwell))
         return 1;
     double lo, w;
     mwds_sensor_dwell_sector(s, dwell, &lo, &w);
@@ -360,7 +360,7 @@ static void draw_false_alarm(const mwds_sensor *s, int dwell, mwds_rng *rng, dou
         const mwds_radar_params *r = &s->radar;
         z[0] = r->range_min_m + (r->range_max_m - r->range_min_m) * mwds_rng_uniform(rng);
         double u = mwds_rng_uniform(rng), az;
-        if (!whole_coverage(s, dwell)) {
+        if (!mwds_sensor_dwell_whole(s, dwell)) {
             double lo, w;
             mwds_sensor_dwell_sector(s, dwell, &lo, &w);
             az = lo + w * u;
@@ -442,7 +442,7 @@ mwds_err mwds_sensor_look_dwell(const mwds_sensor *s, int dwell, int64_t t_ns,
     }
 
     double fa_mean = s->false_alarms_per_scan;
-    if (!whole_coverage(s, dwell))
+    if (!mwds_sensor_dwell_whole(s, dwell))
         fa_mean /= (double)mwds_sensor_dwell_count(s);
     uint32_t n_fa = mwds_rng_poisson(rng, fa_mean);
     for (uint32_t j = 0; j < n_fa; j++) {

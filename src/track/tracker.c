@@ -786,7 +786,7 @@ mwds_err mwds_tracker_look_dwell(mwds_tracker *t, uint32_t sensor_id, int dwell,
     const mwds_sensor *s = &t->sensors[sensor_id];
     if (dwell < -1 || dwell >= mwds_sensor_dwell_count(s))
         return MWDS_EINVAL;
-    const int whole = dwell < 0 || mwds_sensor_dwell_count(s) == 1;
+    const int whole = mwds_sensor_dwell_whole(s, dwell);
     double az_lo = 0.0, az_w = 0.0;
     mwds_sensor_dwell_sector(s, dwell, &az_lo, &az_w);
     const double gate_sigmas = sqrt(t->gate[MWDS_MEAS_MAX_DIM]);

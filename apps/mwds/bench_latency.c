@@ -78,11 +78,13 @@ static const char LATENCY_HELP[] =
     "JPN receives) and a feed of N (default 100) SRBMs, spread around one radar whose\n"
     "revisit gives R measurements (detections) per second, scanned in D dwells (default:\n"
     "as many as keep to 1,000 looks a second, at most N); R defaults to 100,1000,10000. Each\n"
-    "rate runs --warmup (default 5) plus --seconds (default 20) of wall time. Then runs\n"
-    "ddsperf ping/pong for --ddsperf-seconds (default 10; 0: skip): its one-hop latency\n"
-    "(half the round trip, as ddsperf reports it) and round trip are the floor. Prints\n"
-    "p50, p99 and max in microseconds. DDS domain\n"
-    "--domain (default 88); work files in --dir (default a new folder under /tmp).\n"
+    "rate runs --warmup (default 5) plus --seconds (default 20) of wall time; the feed\n"
+    "keeps a run's looks in memory, so rate x (warmup + seconds) is at most 4,000,000.\n"
+    "First runs ddsperf ping/pong for --ddsperf-seconds (default 10; 0: skip): its\n"
+    "one-hop latency (half the round trip, as ddsperf reports it) and round trip are the\n"
+    "floor; then the same round trip through mwds_net, a look echoed. Prints p50, p99 and\n"
+    "max in microseconds. DDS domain --domain (default 88); work files in --dir (default a\n"
+    "new folder under /tmp).\n"
     "--realtime P runs the nodes' receive and main threads, the feed and DDS's receive threads\n"
     "SCHED_FIFO at priority P (root or CAP_SYS_NICE; node configuration\n"
     "realtime_priority).\n";
@@ -90,6 +92,7 @@ static const char LATENCY_HELP[] =
 #define MAX_RATES 8
 #define MAX_LOOKS_PER_S 1000.0 /* the default dwells' look rate at most */
 #define LOOK_MAX 4096
+#define FEED_MAX_DETECTIONS 4e6 /* about 400 MB of looks kept by the feed */
 
 typedef struct lat_stats {
     size_t n;
@@ -272,6 +275,8 @@ static int feed_add(feed_looks *f, const mwds_sim_look_info *info, const mwds_me
             return -1;
         f->look = p, f->cap_look = cap;
     }
+    if ((double)(f->n_m + (size_t)n) > 1.5 * FEED_MAX_DETECTIONS)
+        return -1;
     if (f->n_m + (size_t)n > f->cap_m) {
         size_t cap = f->cap_m ? 2 * f->cap_m : 65536;
         while (cap < f->n_m + (size_t)n)
@@ -319,7 +324,7 @@ static int feed_make(const char *scenario, int64_t skip_from_start_ns, int64_t r
             goto done;
         }
         if (look.t_ns >= skip_ns && feed_add(f, &look, buf, n) != 0) {
-            fprintf(stderr, "mwds bench latency: feed: out of memory\n");
+            fprintf(stderr, "mwds bench latency: feed: more detections than it can keep\n");
             goto done;
         }
     }
@@ -825,6 +830,15 @@ int bench_latency(int argc, char **argv)
             }
         }
     }
+    for (int i = 0; i < n_rates; i++)
+        if (rates[i] * (warmup + seconds) > FEED_MAX_DETECTIONS) {
+            free(b);
+            return cli_usage_error(cmd,
+                                   "the feed keeps a run's detections in memory, at most %.0f: "
+                                   "%g a second for --warmup %g plus --seconds %g is %.0f",
+                                   FEED_MAX_DETECTIONS, rates[i], warmup, seconds,
+                                   rates[i] * (warmup + seconds));
+        }
     int json = cli_get(flags, "--json") != NULL;
     b->domain = (uint32_t)domain;
     b->realtime = (int)realtime;

@@ -180,6 +180,23 @@ static int wait_exit(pid_t p)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Reads (write 0) or writes (write 1) all of len bytes of a pipe, through
+ * interruptions; 0 when done. */
+static int io_full(int fd, void *buf, size_t len, int write_it)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t r = write_it ? write(fd, p, len) : read(fd, p, len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
 typedef struct bench {
     char dir[512], self[1024];
     uint32_t domain;
@@ -248,6 +265,37 @@ static int write_node_config(const bench *b, const char *nat, const char *scenar
              "domain_id: %u\nrealtime_priority: %d\n",
              nat, scenario, nat, (unsigned)b->domain, b->realtime);
     return write_file(path, text);
+}
+
+/* A participant with KOR's identity in the bench's domain, publishing and
+ * subscribing the given topics (bit masks); `who` names it in errors. */
+static mwds_net *bench_net(const bench *b, unsigned publish, unsigned subscribe, const char *who)
+{
+    char err[1024] = "", pki[600];
+    snprintf(pki, sizeof pki, "%s/pki", b->dir);
+    mwds_net_config nc;
+    mwds_net_config_default(&nc, "KOR", &b->pol);
+    nc.domain_id = b->domain;
+    nc.security.pki_dir = pki;
+    nc.publish = publish;
+    nc.subscribe = subscribe;
+    nc.realtime_priority = b->realtime;
+    mwds_net *net = NULL;
+    if (mwds_net_create(&nc, &net, err, sizeof err) != MWDS_OK) {
+        fprintf(stderr, "mwds bench latency: %s: %s\n", who, err);
+        return NULL;
+    }
+    return net;
+}
+
+/* Waits up to timeout_s for a reader of the looks; 1 if one matched. */
+static int wait_matched(mwds_net *net, double timeout_s)
+{
+    int64_t give_up = mwds_net_now() + mwds_time_from_s(timeout_s);
+    while (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1 && mwds_net_now() < give_up &&
+           !cli_stop)
+        cli_sleep_ns(20000000);
+    return mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) >= 1;
 }
 
 /* The looks a feed publishes: made before the window opens, so that the
@@ -351,24 +399,9 @@ static int run_feed(const bench *b, const char *scenario, int fd)
     int rc = CLI_EXIT_FAIL;
     if (feed_make(scenario, mwds_time_from_s(last_launch + 60.0), run_ns, &f) != 0)
         goto done;
-    mwds_net_config nc;
-    mwds_net_config_default(&nc, "KOR", &b->pol);
-    char pki[600];
-    snprintf(pki, sizeof pki, "%s/pki", b->dir);
-    nc.domain_id = b->domain;
-    nc.security.pki_dir = pki;
-    nc.publish = 1u << MWDS_TOPIC_MEASUREMENT;
-    nc.subscribe = 0;
-    nc.realtime_priority = b->realtime;
-    if (mwds_net_create(&nc, &net, err, sizeof err) != MWDS_OK) {
-        fprintf(stderr, "mwds bench latency: feed: %s\n", err);
+    if ((net = bench_net(b, 1u << MWDS_TOPIC_MEASUREMENT, 0, "feed")) == NULL)
         goto done;
-    }
-    int64_t give_up = mwds_net_now() + (int64_t)60 * 1000000000;
-    while (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1 && mwds_net_now() < give_up &&
-           !cli_stop)
-        cli_sleep_ns(20000000);
-    if (mwds_net_matched(net, MWDS_TOPIC_MEASUREMENT) < 1) {
+    if (!wait_matched(net, 60.0)) {
         fprintf(stderr, "mwds bench latency: the KOR node did not appear in 60 s\n");
         goto done;
     }
@@ -396,7 +429,7 @@ static int run_feed(const bench *b, const char *scenario, int fd)
     }
     mwds_net_flush(net, (int64_t)5 * 1000000000);
     int64_t report[3] = {window0, dets, looks};
-    rc = write(fd, report, sizeof report) == (ssize_t)sizeof report ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    rc = io_full(fd, report, sizeof report, 1) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 done:
     mwds_net_destroy(net);
     free(f.m);
@@ -490,9 +523,9 @@ static int run_rate(const bench *b, double rate, rate_result *out)
             _exit(run_feed(b, scenario, fds[1]));
         }
         close(fds[1]);
-        ssize_t got = feed > 0 ? read(fds[0], report, sizeof report) : -1;
+        int got = feed > 0 && io_full(fds[0], report, sizeof report, 0) == 0;
         close(fds[0]);
-        if (feed > 0 && wait_exit(feed) == 0 && got == (ssize_t)sizeof report)
+        if (feed > 0 && wait_exit(feed) == 0 && got)
             rc = 0;
     }
     cli_sleep_ns((int64_t)1000000000); /* the last tracks reach JPN */
@@ -659,14 +692,7 @@ static void echo_ready(void *ctx, mwds_topic t)
  * `seconds` (the first not counted) and writes its round trips to fd. */
 static int echo_side(const bench *b, int pinger, double seconds, int fd)
 {
-    char err[1024] = "", pki[600];
-    snprintf(pki, sizeof pki, "%s/pki", b->dir);
-    mwds_net_config nc;
-    mwds_net_config_default(&nc, "KOR", &b->pol);
-    nc.domain_id = b->domain;
-    nc.security.pki_dir = pki;
-    nc.publish = nc.subscribe = 1u << MWDS_TOPIC_MEASUREMENT;
-    nc.realtime_priority = b->realtime;
+    char err[1024] = "";
     echo e = {.pinger = pinger};
     for (int i = 0; i < 10; i++) {
         e.m[i].kind = MWDS_SENSOR_RADAR;
@@ -677,24 +703,21 @@ static int echo_side(const bench *b, int pinger, double seconds, int fd)
     int rc = CLI_EXIT_FAIL;
     if (pinger && (e.rtt_us = calloc(ECHO_MAX, sizeof *e.rtt_us)) == NULL)
         return rc;
-    if (mwds_net_create(&nc, &e.net, err, sizeof err) != MWDS_OK) {
-        fprintf(stderr, "mwds bench latency: echo: %s\n", err);
+    const unsigned looks = 1u << MWDS_TOPIC_MEASUREMENT;
+    if ((e.net = bench_net(b, looks, looks, "echo")) == NULL) {
         free(e.rtt_us);
         return rc;
     }
     if (b->realtime > 0 && mwds_net_realtime_self(b->realtime, err, sizeof err) != 0)
         fprintf(stderr, "mwds bench latency: echo: %s\n", err);
-    else if (mwds_net_listen(e.net, 1u << MWDS_TOPIC_MEASUREMENT, echo_ready, &e) != MWDS_OK)
+    else if (mwds_net_listen(e.net, looks, echo_ready, &e) != MWDS_OK)
         fprintf(stderr, "mwds bench latency: echo: cannot listen\n");
     else if (!pinger) {
         while (!cli_stop)
             cli_sleep_ns(50000000);
         rc = CLI_EXIT_OK;
     } else {
-        int64_t give_up = mwds_net_now() + (int64_t)30 * 1000000000;
-        while (mwds_net_matched(e.net, MWDS_TOPIC_MEASUREMENT) < 1 && mwds_net_now() < give_up &&
-               !cli_stop)
-            cli_sleep_ns(20000000);
+        wait_matched(e.net, 30.0); /* without a match: no round trips, said below */
         cli_sleep_ns(1000000000); /* the echo's writer matches too */
         int64_t t0 = mwds_net_now();
         e.count_from_ns = t0 + 1000000000;
@@ -705,10 +728,10 @@ static int echo_side(const bench *b, int pinger, double seconds, int fd)
         cli_sleep_ns(100000000);
         mwds_net_listen(e.net, 0, NULL, NULL);
         size_t n = e.n;
-        rc = write(fd, &n, sizeof n) == (ssize_t)sizeof n &&
-                     write(fd, e.rtt_us, n * sizeof *e.rtt_us) == (ssize_t)(n * sizeof *e.rtt_us)
-                 ? CLI_EXIT_OK
-                 : CLI_EXIT_FAIL;
+        rc =
+            io_full(fd, &n, sizeof n, 1) == 0 && io_full(fd, e.rtt_us, n * sizeof *e.rtt_us, 1) == 0
+                ? CLI_EXIT_OK
+                : CLI_EXIT_FAIL;
     }
     mwds_net_listen(e.net, 0, NULL, NULL);
     mwds_net_destroy(e.net);
@@ -733,20 +756,11 @@ static int run_echo(const bench *b, double seconds, lat_stats *out)
         _exit(echo_side(b, 1, seconds, fds[1]));
     }
     close(fds[1]);
-    samples rtt = {0};
     size_t n = 0;
-    int ok = pinger > 0 && read(fds[0], &n, sizeof n) == (ssize_t)sizeof n && n <= ECHO_MAX;
-    for (size_t i = 0; ok && i < n; i++) {
-        double v;
-        size_t got = 0;
-        while (got < sizeof v) {
-            ssize_t r = read(fds[0], (char *)&v + got, sizeof v - got);
-            if (r <= 0)
-                break;
-            got += (size_t)r;
-        }
-        ok = got == sizeof v && push(&rtt, v) == 0;
-    }
+    int ok = pinger > 0 && io_full(fds[0], &n, sizeof n, 0) == 0 && n <= ECHO_MAX;
+    samples rtt = {ok ? calloc(n > 0 ? n : 1, sizeof(double)) : NULL, 0, n};
+    ok = ok && rtt.v != NULL && io_full(fds[0], rtt.v, n * sizeof(double), 0) == 0;
+    rtt.n = ok ? n : 0;
     close(fds[0]);
     if (pinger > 0)
         ok = wait_exit(pinger) == 0 && ok;

@@ -351,6 +351,22 @@ static json_t *report_part(const char *dir)
     return o;
 }
 
+/* Compares one part of the two runs (either NULL: it could not be read, rc
+ * 2) and says how many differences; takes both. */
+static void compare_part(json_t *a, json_t *b, const char *path, const char *title, int *rc)
+{
+    if (a == NULL || b == NULL) {
+        *rc = 2;
+    } else {
+        long shown = 0, n = json_diff(a, b, path, &shown);
+        printf("%s: %ld differences\n", title, n);
+        if (n > 0 && *rc == 0)
+            *rc = 1;
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -364,7 +380,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int rc = 0;
-    long shown = 0, n;
+    long n;
     printf("A: %s\nB: %s\n", argv[2], argv[3]);
     if ((n = compare_journals(&sc, argv[2], argv[3])) < 0)
         rc = 2;
@@ -372,29 +388,10 @@ int main(int argc, char **argv)
         rc = 1;
     json_t *sa = rc == 2 ? NULL : score_simulated_time(argv[1], &sc, argv[2]);
     json_t *sb = sa == NULL ? NULL : score_simulated_time(argv[1], &sc, argv[3]);
-    if (sa == NULL || sb == NULL) {
-        rc = 2;
-    } else {
-        n = json_diff(sa, sb, "score", &shown);
-        printf("scores at simulated time: %ld differences\n", n);
-        if (n > 0 && rc == 0)
-            rc = 1;
-    }
-    json_decref(sa);
-    json_decref(sb);
+    compare_part(sa, sb, "score", "scores at simulated time", &rc);
     json_t *ra = rc == 2 ? NULL : report_part(argv[2]);
     json_t *rb = ra == NULL ? NULL : report_part(argv[3]);
-    if (ra == NULL || rb == NULL) {
-        rc = 2;
-    } else {
-        shown = 0;
-        n = json_diff(ra, rb, "report", &shown);
-        printf("report.json (warnings, PIP warnings): %ld differences\n", n);
-        if (n > 0 && rc == 0)
-            rc = 1;
-    }
-    json_decref(ra);
-    json_decref(rb);
+    compare_part(ra, rb, "report", "report.json (warnings, PIP warnings)", &rc);
     mwds_scenario_fini(&sc);
     printf("%s\n", rc == 0 ? "SAME" : rc == 1 ? "DIFFERENT" : "ERROR");
     return rc;

@@ -71,7 +71,7 @@
 static const char LATENCY_HELP[] =
     "usage: mwds bench latency [--rates R1,R2,...] [--targets N] [--dwells D] [--seconds S]\n"
     "                          [--warmup S] [--ddsperf-seconds S] [--domain N] [--dir DIR]\n"
-    "                          [--realtime P] [--json]\n"
+    "                          [--realtime P] [--cpu-latency US] [--json]\n"
     "\n"
     "Measures, with DDS Security on, the time from a radar look's publication to the\n"
     "partner node's receipt of the Track and Warning it caused: two nodes (KOR tracks,\n"
@@ -87,7 +87,10 @@ static const char LATENCY_HELP[] =
     "new folder under /tmp).\n"
     "--realtime P runs the nodes' receive and main threads, the feed and DDS's receive threads\n"
     "SCHED_FIFO at priority P (root or CAP_SYS_NICE; node configuration\n"
-    "realtime_priority).\n";
+    "realtime_priority).\n"
+    "--cpu-latency US holds, for the whole run (ddsperf included), a request that idle\n"
+    "CPUs wake within US microseconds (0: they poll, never halt; Linux PM QoS, root; node\n"
+    "configuration cpu_latency_us).\n";
 
 #define MAX_RATES 8
 #define MAX_LOOKS_PER_S 1000.0 /* the default dwells' look rate at most */
@@ -202,9 +205,18 @@ typedef struct bench {
     uint32_t domain;
     int targets, dwells;
     int realtime; /* SCHED_FIFO priority of the nodes' and the feed's critical threads */
+    int cpu_latency_us; /* -1: no request */
     double seconds, warmup_s;
     mwds_policy pol;
 } bench;
+
+/* Ends the CPU wake-up latency request (fd, or -1) with the bench. */
+static void bench_free(bench *b, int cpu_fd)
+{
+    if (cpu_fd >= 0)
+        close(cpu_fd);
+    free(b);
+}
 
 /* The radar's dwells a revisit at a rate (see the file's comment). */
 static int dwells_at(const bench *b, double rate)
@@ -788,18 +800,12 @@ static json_t *stats_json(const lat_stats *s)
 int bench_latency(int argc, char **argv)
 {
     const char *cmd = "bench latency";
-    cli_flag flags[] = {{"--rates", 1, NULL},
-                        {"--targets", 1, NULL},
-                        {"--dwells", 1, NULL},
-                        {"--seconds", 1, NULL},
-                        {"--warmup", 1, NULL},
-                        {"--ddsperf-seconds", 1, NULL},
-                        {"--domain", 1, NULL},
-                        {"--realtime", 1, NULL},
-                        {"--dir", 1, NULL},
-                        {"--json", 0, NULL},
-                        {"--help", 0, NULL},
-                        {NULL, 0, NULL}};
+    cli_flag flags[] = {
+        {"--rates", 1, NULL},   {"--targets", 1, NULL},  {"--dwells", 1, NULL},
+        {"--seconds", 1, NULL}, {"--warmup", 1, NULL},   {"--ddsperf-seconds", 1, NULL},
+        {"--domain", 1, NULL},  {"--realtime", 1, NULL}, {"--cpu-latency", 1, NULL},
+        {"--dir", 1, NULL},     {"--json", 0, NULL},     {"--help", 0, NULL},
+        {NULL, 0, NULL}};
     int rc = cli_start(cmd, argc, argv, flags, LATENCY_HELP);
     if (rc != CLI_CONTINUE)
         return rc;
@@ -807,7 +813,7 @@ int bench_latency(int argc, char **argv)
     if (b == NULL)
         return CLI_EXIT_FAIL;
     double targets = 100, dwells = -1, seconds = 20, warmup = 5, dds_s = 10, domain = 88;
-    double realtime = 0;
+    double realtime = 0, cpu_latency = -1;
     double rates[MAX_RATES] = {100, 1000, 10000};
     int n_rates = 3;
     const char *v;
@@ -824,7 +830,9 @@ int bench_latency(int argc, char **argv)
         ((v = cli_get(flags, "--domain")) &&
          (rc = cli_number(cmd, "--domain", v, 0, 230, &domain))) ||
         ((v = cli_get(flags, "--realtime")) &&
-         (rc = cli_number(cmd, "--realtime", v, 0, 99, &realtime)))) {
+         (rc = cli_number(cmd, "--realtime", v, 0, 99, &realtime))) ||
+        ((v = cli_get(flags, "--cpu-latency")) &&
+         (rc = cli_number(cmd, "--cpu-latency", v, 0, 100000, &cpu_latency)))) {
         free(b);
         return rc;
     }
@@ -867,6 +875,21 @@ int bench_latency(int argc, char **argv)
         free(b);
         return CLI_EXIT_USAGE;
     }
+    if (cpu_latency != floor(cpu_latency)) {
+        free(b);
+        return cli_usage_error(cmd,
+                               "--cpu-latency: expected a whole number of microseconds in "
+                               "[0, 100000], got %s",
+                               cli_get(flags, "--cpu-latency"));
+    }
+    b->cpu_latency_us = (int)cpu_latency;
+    int cpu_fd = -1;
+    if (b->cpu_latency_us >= 0 &&
+        (cpu_fd = mwds_net_cpu_latency(b->cpu_latency_us, rt_err, sizeof rt_err)) < 0) {
+        fprintf(stderr, "mwds %s: --cpu-latency: %s\n", cmd, rt_err);
+        free(b);
+        return CLI_EXIT_USAGE;
+    }
     b->targets = (int)targets;
     b->dwells = dwells > 0 ? (int)dwells : 0;
     b->seconds = seconds;
@@ -874,7 +897,7 @@ int bench_latency(int argc, char **argv)
     ssize_t sl = readlink("/proc/self/exe", b->self, sizeof b->self - 1);
     if (sl <= 0) {
         fprintf(stderr, "mwds %s: cannot find this program (/proc/self/exe)\n", cmd);
-        free(b);
+        bench_free(b, cpu_fd);
         return CLI_EXIT_FAIL;
     }
     b->self[sl] = '\0';
@@ -882,14 +905,14 @@ int bench_latency(int argc, char **argv)
         snprintf(b->dir, sizeof b->dir, "%s", v);
         if (mkdir(b->dir, 0755) != 0 && errno != EEXIST) {
             fprintf(stderr, "mwds %s: %s: %s\n", cmd, b->dir, strerror(errno));
-            free(b);
+            bench_free(b, cpu_fd);
             return CLI_EXIT_USAGE;
         }
     } else {
         snprintf(b->dir, sizeof b->dir, "/tmp/mwds-latency-XXXXXX");
         if (mkdtemp(b->dir) == NULL) {
             fprintf(stderr, "mwds %s: cannot make a folder under /tmp\n", cmd);
-            free(b);
+            bench_free(b, cpu_fd);
             return CLI_EXIT_FAIL;
         }
     }
@@ -901,7 +924,7 @@ int bench_latency(int argc, char **argv)
     if (write_file(path, POLICY) != 0 ||
         mwds_policy_parse(path, POLICY, sizeof POLICY - 1, &b->pol, err, sizeof err) != MWDS_OK) {
         fprintf(stderr, "mwds %s: %s: %s\n", cmd, path, err[0] ? err : "cannot write");
-        free(b);
+        bench_free(b, cpu_fd);
         return CLI_EXIT_FAIL;
     }
     char pki[700];
@@ -913,7 +936,7 @@ int bench_latency(int argc, char **argv)
     po.extra_topics = "DDSPerf*";
     if (mwds_pki_init(&b->pol, pki, &po, err, sizeof err) != MWDS_OK) {
         fprintf(stderr, "mwds %s: pki: %s\n", cmd, err);
-        free(b);
+        bench_free(b, cpu_fd);
         return CLI_EXIT_FAIL;
     }
     cli_catch_stop();
@@ -922,9 +945,12 @@ int bench_latency(int argc, char **argv)
     lat_stats echo_rt = {0, NAN, NAN, NAN};
     int have_echo = dds_s > 0 && run_echo(b, dds_s, &echo_rt) == 0;
     if (!json) {
+        char idle[64] = "";
+        if (b->cpu_latency_us >= 0)
+            snprintf(idle, sizeof idle, ", idle CPUs wake within %d us", b->cpu_latency_us);
         printf("mwds bench latency: %d targets, DDS Security on, domain %u, realtime priority "
-               "%d, work in %s\n",
-               b->targets, (unsigned)b->domain, b->realtime, b->dir);
+               "%d%s, work in %s\n",
+               b->targets, (unsigned)b->domain, b->realtime, idle, b->dir);
         if (have_dds)
             printf("ddsperf one secure hop (half its ping/pong round trip): p50 %.0f us, p99 "
                    "%.0f us, max %.0f us; round trip p50 %.0f us, p99 %.0f us (medians of %zu "
@@ -983,6 +1009,8 @@ int bench_latency(int argc, char **argv)
         json_t *top =
             json_pack("{s:b, s:i, s:i, s:f, s:f, s:s, s:o}", "security", 1, "targets", b->targets,
                       "realtime_priority", b->realtime, "seconds", b->seconds, "warmup_s", b->warmup_s, "dir", b->dir, "rates", arr);
+        json_object_set_new(top, "cpu_latency_us",
+                            b->cpu_latency_us >= 0 ? json_integer(b->cpu_latency_us) : json_null());
         json_object_set_new(top, "ddsperf",
                             have_dds
                                 ? json_pack("{s:s, s:f, s:f, s:f, s:f, s:f}", "what",
@@ -1008,6 +1036,6 @@ int bench_latency(int argc, char **argv)
         printf("goal: track p99 under 1,000 us and within 3 x ddsperf's p99 (one hop)\n");
         json_decref(arr);
     }
-    free(b);
+    bench_free(b, cpu_fd);
     return failed || cli_stop ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

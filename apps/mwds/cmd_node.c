@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -111,6 +112,7 @@ typedef struct node {
     atomic_int local_tracks;
     uint64_t looks, tracks_rx, tracks_failed;
     node_web *web; /* the operator display (--http), or NULL */
+    int cpu_latency_fd; /* holds the CPU wake-up latency request, or -1 */
     /* The tracking side's state (tracker, pub, handed, the hand-over
      * stages) is used by one thread at a time: the receive callbacks and
      * the main thread's passes hold tracking while they run. */
@@ -270,6 +272,9 @@ static void node_close(node *nd)
     node_log_stop(&nd->log);
     node_web_close(nd->web);
     nd->web = NULL;
+    if (nd->cpu_latency_fd >= 0)
+        close(nd->cpu_latency_fd); /* ends the request */
+    nd->cpu_latency_fd = -1;
     if (nd->net) {
         mwds_net_flush(nd->net, 2 * (int64_t)1000000000);
         mwds_net_destroy(nd->net);
@@ -522,6 +527,7 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
 }
 
 #define NODE_OFFER_NS 1000000
+#define NODE_SWEEP_NS 100000000
 
 /* Hands what is staged to the picture and journal threads, without
  * waiting for their locks (tracking held). */
@@ -579,6 +585,7 @@ int cmd_node(int argc, char **argv)
     if (nd == NULL)
         return CLI_EXIT_FAIL;
     pthread_mutex_init(&nd->tracking, NULL);
+    nd->cpu_latency_fd = -1;
     nd->quiet = cli_get(flags, "--quiet") != NULL;
     nd->pic.lockstep = cli_get(flags, "--lockstep") != NULL;
     if ((rc = node_web_check(cli_get(flags, "--http"), cli_get(flags, "--http-bind"))) !=
@@ -602,6 +609,19 @@ int cmd_node(int argc, char **argv)
     if (rc == CLI_CONTINUE && nd->cfg.realtime_priority > 0 &&
         mwds_net_realtime_self(nd->cfg.realtime_priority, nd->err, sizeof nd->err) != 0)
         rc = CLI_EXIT_FAIL;
+    if (rc == CLI_CONTINUE && nd->cfg.cpu_latency_us >= 0 &&
+        (nd->cpu_latency_fd =
+             mwds_net_cpu_latency(nd->cfg.cpu_latency_us, nd->err, sizeof nd->err)) < 0)
+        rc = CLI_EXIT_FAIL;
+    if (rc == CLI_CONTINUE && !nd->quiet &&
+        (nd->cfg.realtime_priority > 0 || nd->cfg.cpu_latency_us >= 0)) {
+        printf("mwds node %s: ", nd->cfg.nation);
+        if (nd->cfg.realtime_priority > 0)
+            printf("realtime priority %d%s", nd->cfg.realtime_priority,
+                   nd->cfg.cpu_latency_us >= 0 ? ", " : "\n");
+        if (nd->cfg.cpu_latency_us >= 0)
+            printf("idle CPUs wake within %d us while the node runs\n", nd->cfg.cpu_latency_us);
+    }
     if (rc != CLI_CONTINUE) {
         if (nd->err[0])
             fprintf(stderr, "mwds node: %s\n", nd->err);
@@ -612,12 +632,14 @@ int cmd_node(int argc, char **argv)
     }
     cli_catch_stop();
     const int64_t hb_ns = (int64_t)(nd->cfg.heartbeat_s * 1e9);
-    int64_t next_hb = mwds_net_now();
-    const int listen = !nd->pic.lockstep;
-    if (listen && mwds_net_listen(nd->net, (1u << MWDS_TOPIC_COUNT) - 1u, on_data, nd) != MWDS_OK)
+    int64_t next_hb = mwds_net_now(), next_sweep = next_hb;
+    int listen = !nd->pic.lockstep;
+    if (listen && mwds_net_listen(nd->net, (1u << MWDS_TOPIC_COUNT) - 1u, on_data, nd) != MWDS_OK) {
         fprintf(stderr, "mwds node %s: cannot take samples on DDS's receive thread; the main "
                         "thread takes them\n",
                 nd->cfg.nation);
+        listen = 0;
+    }
     while (!cli_stop) {
         int64_t now = mwds_net_now();
         pthread_mutex_lock(&nd->tracking);
@@ -635,13 +657,17 @@ int cmd_node(int argc, char **argv)
             wait = 1000000; /* a background thread held its lock: try again soon */
         pthread_mutex_unlock(&nd->tracking);
         mwds_net_wait(nd->net, wait);
-        /* the topics not listened to (all of them in lockstep), in a
-         * fixed order */
+        /* the topics in a fixed order (lockstep); when the receive thread
+         * takes them, a sweep every NODE_SWEEP_NS for any sample that came
+         * before the listener was set */
         pthread_mutex_lock(&nd->tracking);
-        mwds_net_take_looks(nd->net, on_look, nd, 0, NULL);
-        mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
-        mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
-        mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
+        if (!listen || mwds_net_now() >= next_sweep) {
+            next_sweep = mwds_net_now() + NODE_SWEEP_NS;
+            mwds_net_take_looks(nd->net, on_look, nd, 0, NULL);
+            mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
+            mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);
+            mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
+        }
         hand_over(nd);
         pthread_mutex_unlock(&nd->tracking);
         fflush(stdout);

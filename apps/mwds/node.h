@@ -76,9 +76,26 @@
 #define NODE_SYSTEM_EVERY_S 1.0
 #define NODE_ASSESS_PER_PASS 2 /* assessments between fusions of new data (not --lockstep) */
 
-/* Lowers the calling thread's priority to NODE_BACKGROUND_NICE (Linux
- * threads have their own nice value); best effort. */
-void node_thread_background(void);
+/* Names the calling thread (as ps -L and top -H show it) and lowers its
+ * priority to NODE_BACKGROUND_NICE (Linux threads have their own nice
+ * value); best effort. */
+void node_thread_background(const char *name);
+
+/* A background thread that has had work within the last NODE_POLL_WINDOW_NS
+ * looks for more every poll_ns (the picture NODE_PICTURE_POLL_NS, the
+ * journal NODE_LOG_POLL_NS) and is not signalled: a hand-over from the
+ * tracking side is then a try-lock and a splice, with no system call to
+ * wake a thread in the way of the next sample. Only a thread that has gone
+ * to sleep (idle for longer) is signalled. */
+#define NODE_POLL_WINDOW_NS 100000000
+#define NODE_PICTURE_POLL_NS 1000000
+#define NODE_LOG_POLL_NS 5000000
+
+/* How long a background thread with nothing to do waits (its lock held):
+ * poll_ns if it had work since now - NODE_POLL_WINDOW_NS, else sleep_ns
+ * with *asleep set, so that a producer knows to signal. */
+void node_idle_wait(pthread_cond_t *c, pthread_mutex_t *m, int *asleep, int64_t busy_ns,
+                    int64_t poll_ns, int64_t sleep_ns);
 
 /* Waits on c (m held) for at most ns nanoseconds. */
 void node_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t ns);
@@ -163,6 +180,8 @@ typedef struct node_log {
     size_t peak;       /* the most rows ever waiting */
     log_queue stage;   /* the tracking side's own, not yet handed over */
     log_block *stage_spare; /* the tracking side's own spare blocks */
+    int asleep;             /* idle beyond the poll window: a hand-over signals */
+    int64_t busy_ns;        /* the last time the thread had rows (its own) */
     int stop;
     pthread_t thread;
     int started;
@@ -295,6 +314,8 @@ typedef struct node_picture {
     pthread_cond_t wake;
     picture_inbox in, work; /* in: filled under lock; work: the thread's */
     picture_inbox stage;    /* the tracking side's own, not yet handed over */
+    int asleep;             /* idle beyond the poll window: a hand-over signals */
+    int64_t busy_ns;        /* the last time the thread had work (its own) */
     int stop;
     pthread_t thread;
     int started;

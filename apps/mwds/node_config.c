@@ -34,6 +34,7 @@ enum {
     K_HEARTBEAT,
     K_ASSESS,
     K_REALTIME,
+    K_CPU_LATENCY,
     K_COUNT
 };
 static const mwds_yaml_key KEYS[K_COUNT] = {
@@ -50,11 +51,13 @@ static const mwds_yaml_key KEYS[K_COUNT] = {
     [K_HEARTBEAT] = {"heartbeat_s", 0},
     [K_ASSESS] = {"assess_interval_s", 0},
     [K_REALTIME] = {"realtime_priority", 0},
+    [K_CPU_LATENCY] = {"cpu_latency_us", 0},
 };
 
 static const mwds_yaml_span SPAN_DOMAIN = {"a whole number", 0.0, 230.0, 0};
 static const mwds_yaml_span SPAN_SECONDS = {"seconds", 0.01, 3600.0, 0};
 static const mwds_yaml_span SPAN_RT = {"a whole number", 0.0, 99.0, 0};
+static const mwds_yaml_span SPAN_CPU_LATENCY = {"a whole number of microseconds", 0.0, 100000.0, 0};
 
 /* dir of path + rel, unless rel is absolute. */
 static int resolve(const char *path, const char *rel, char *out, size_t len)
@@ -138,6 +141,9 @@ static mwds_err load_keys(mwds_yaml_doc *y, const char *path, const yaml_node_t 
     if (rc == MWDS_OK)
         rc = mwds_yaml_int(y, val[K_REALTIME], "realtime_priority", &SPAN_RT,
                            &c->realtime_priority);
+    if (rc == MWDS_OK && val[K_CPU_LATENCY] != NULL)
+        rc = mwds_yaml_int(y, val[K_CPU_LATENCY], "cpu_latency_us", &SPAN_CPU_LATENCY,
+                           &c->cpu_latency_us);
     *has_pki = kn[K_PKI] != NULL;
     *has_areas = kn[K_AREAS] != NULL;
     return rc;
@@ -151,6 +157,7 @@ int node_config_load(const char *path, const char *default_areas, node_config *o
     c.secure = c.loopback = c.exercise = 1;
     c.heartbeat_s = 1.0;
     c.assess_interval_s = 2.0;
+    c.cpu_latency_us = -1;
     mwds_yaml_doc y;
     mwds_yaml_init(&y, path, &LIMITS, err, err_len);
     mwds_err rc = mwds_yaml_load(&y, path);

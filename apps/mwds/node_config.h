@@ -12,9 +12,11 @@
  *   exercise: true              # the node's data is exercise data
  *   heartbeat_s: 1
  *   assess_interval_s: 2
- *   realtime_priority: 0        # 1..99: the main thread and DDS's receive threads (the tracking side)
- *                               # run SCHED_FIFO at this priority (needs root or
- *                               # CAP_SYS_NICE); 0: ordinary scheduling
+ *   realtime_priority: 0        # 1..99: the main thread and DDS's receive threads (the tracking
+ * side) # run SCHED_FIFO at this priority (needs root or # CAP_SYS_NICE); 0: ordinary scheduling
+ *   cpu_latency_us: 0           # while the node runs, idle CPUs wake within this many
+ *                               # microseconds (0: they poll; Linux PM QoS, needs root);
+ *                               # absent: no request
  *   areas: areas.geojson        # default: the territories the build converted
  *
  * Relative paths are relative to the configuration file's folder.
@@ -35,6 +37,7 @@ typedef struct node_config {
     int secure, loopback, exercise;
     double heartbeat_s, assess_interval_s;
     int realtime_priority; /* 0: ordinary scheduling */
+    int cpu_latency_us;    /* -1: no request */
 } node_config;
 
 /* Reads a node configuration. Returns 0, or -1 with a message naming

@@ -145,8 +145,18 @@ void node_wait(pthread_cond_t *c, pthread_mutex_t *m, int64_t ns)
     pthread_cond_timedwait(c, m, &until);
 }
 
-void node_thread_background(void)
+void node_idle_wait(pthread_cond_t *c, pthread_mutex_t *m, int *asleep, int64_t busy_ns,
+                    int64_t poll_ns, int64_t sleep_ns)
 {
+    int poll = mwds_net_now() - busy_ns < NODE_POLL_WINDOW_NS;
+    *asleep = !poll;
+    node_wait(c, m, poll ? poll_ns : sleep_ns);
+    *asleep = 0;
+}
+
+void node_thread_background(const char *name)
+{
+    pthread_setname_np(pthread_self(), name);
     /* setpriority on a thread id sets that thread's nice value alone */
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), NODE_BACKGROUND_NICE) != 0) {
         /* not permitted here: the thread keeps the process's priority */
@@ -229,15 +239,18 @@ static void free_blocks(log_block *b)
 static void *log_main(void *arg)
 {
     node_log *lg = arg;
-    node_thread_background();
+    node_thread_background("journal");
     for (;;) {
         pthread_mutex_lock(&lg->lock);
         if (lg->in.n == 0 && !lg->stop) {
-            /* a tick at least every 50 ms commits an old batch */
-            node_wait(&lg->wake, &lg->lock, 50000000);
+            /* asleep, a tick at least every 50 ms commits an old batch */
+            node_idle_wait(&lg->wake, &lg->lock, &lg->asleep, lg->busy_ns, NODE_LOG_POLL_NS,
+                           50000000);
         }
         /* take the whole queue */
         log_queue work = lg->in;
+        if (work.n > 0)
+            lg->busy_ns = mwds_net_now();
         lg->in = (log_queue){NULL, NULL, 0};
         int stop = lg->stop;
         pthread_mutex_unlock(&lg->lock);
@@ -342,7 +355,8 @@ int node_log_offer(node_log *lg, int block)
         lg->spare = NULL;
         lg->n_spare = 0;
     }
-    pthread_cond_signal(&lg->wake);
+    if (lg->asleep)
+        pthread_cond_signal(&lg->wake);
     pthread_mutex_unlock(&lg->lock);
     return 0;
 }

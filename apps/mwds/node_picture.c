@@ -570,14 +570,24 @@ static void lockstep_status(node_picture *p)
 static void *picture_main(void *arg)
 {
     node_picture *p = arg;
-    node_thread_background();
+    node_thread_background("picture");
     for (;;) {
         pthread_mutex_lock(&p->lock);
         if (p->in.n_src == 0 && p->in.n_warn == 0 && p->in.n_look == 0 &&
             p->in.picture_ns == p->picture_ns && !p->more_due && !p->stop) {
-            /* idle: wake at least 4 times a second for the display */
-            node_wait(&p->wake, &p->lock, 250000000);
+            /* idle: asleep, wake at least 4 times a second for the
+             * display; with --lockstep always asleep (every hand-over
+             * signals: the simulator waits for each look) */
+            if (p->lockstep) {
+                p->asleep = 1;
+                node_wait(&p->wake, &p->lock, 250000000);
+                p->asleep = 0;
+            } else
+                node_idle_wait(&p->wake, &p->lock, &p->asleep, p->busy_ns, NODE_PICTURE_POLL_NS,
+                               250000000);
         }
+        if (p->in.n_src > 0 || p->in.n_warn > 0 || p->in.n_look > 0)
+            p->busy_ns = mwds_net_now();
         /* swap: the thread works on what arrived while the lock is free */
         picture_inbox t = p->work;
         p->work = p->in;
@@ -833,7 +843,8 @@ int node_picture_offer(node_picture *p, int block)
         in->picture_ns = st->picture_ns;
         in->cause = st->cause;
     }
-    pthread_cond_signal(&p->wake);
+    if (p->asleep)
+        pthread_cond_signal(&p->wake);
     pthread_mutex_unlock(&p->lock);
     st->n_src = st->n_warn = st->n_look = 0;
     st->picture_ns = 0;

@@ -82,6 +82,16 @@ int mwds_net_realtime_check(int prio, char *err, size_t err_len);
  * scheduling). 0, or -1 with the reason in err. */
 int mwds_net_realtime_self(int prio, char *err, size_t err_len);
 
+/* Asks Linux (PM QoS, /dev/cpu_dma_latency) to keep idle CPUs in states
+ * they leave within us microseconds; 0: they poll and never halt. On a
+ * virtual machine a halted vCPU takes tens of microseconds to wake for a
+ * sample (docs/performance.md): this takes that off every hop, at the
+ * price of idle CPUs that spin (power, and CPU time on a shared host).
+ * The request holds, for the whole machine, while the returned descriptor
+ * is open (close it to end it). The descriptor, or -1 with the reason in
+ * err (needs root, or write access to the device). */
+int mwds_net_cpu_latency(int us, char *err, size_t err_len);
+
 /* Defaults: secure, loopback, domain 0, publish Track, Warning and
  * NodeStatus, subscribe all four. */
 void mwds_net_config_default(mwds_net_config *c, const char *nation, const mwds_policy *policy);

@@ -16,12 +16,20 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; for n in KOR USA JPN; do echo "--- $n.log" >&2; tail -n 20 "$n.log" >&2 || true; done; exit 1; }
 
 write_three_nodes "$mwds" "$scenarios/srbm-seen-by-kor.yaml" "$domain"
+# KOR asks that idle CPUs wake within 100 us while it runs (PM QoS; root)
+qos=/dev/cpu_dma_latency
+if [ -w "$qos" ]; then echo "cpu_latency_us: 100" >> KOR.yaml; else qos=; fi
 for n in KOR USA JPN; do
   "$mwds" node --config "$n.yaml" > "$n.log" 2>&1 &
   pids+=($!)
 done
 "$mwds" sim "$scenarios/srbm-seen-by-kor.yaml" --policy policy.yaml --pki pki \
   --domain "$domain" --speed 20 --wait 60 > sim.log 2>&1 || fail "mwds sim: $(cat sim.log)"
+if [ -n "$qos" ]; then
+  held=$(od -An -td4 -N4 "$qos" | tr -d ' ')
+  [ "$held" -le 100 ] || fail "KOR runs with cpu_latency_us: 100 but $qos holds $held"
+  grep -q "idle CPUs wake within 100 us" KOR.log || fail "KOR did not say it holds the request"
+fi
 sleep 3
 cleanup
 for p in "${pids[@]}"; do wait "$p" || fail "a node exited with status $?"; done

@@ -555,9 +555,10 @@ static void on_data(void *ctx, mwds_topic t)
         mwds_net_take_status(nd->net, on_status, nd, 0, NULL);
         break;
     }
-    /* a message of several samples calls back once per sample: the
-     * background threads are woken (a system call each) at most every
-     * NODE_OFFER_NS, and the main thread's next pass hands over the rest */
+    /* a message of several samples calls back once per sample: what is
+     * staged is handed over (two try-locks; a thread is woken only if it
+     * has gone to sleep, node.h) at most every NODE_OFFER_NS, and the main
+     * thread's next pass hands over the rest */
     int64_t now = mwds_net_now();
     if (now - nd->offered_ns >= NODE_OFFER_NS) {
         hand_over(nd);

@@ -337,7 +337,7 @@ int node_picture_start(node_picture *p);
  * track sample (copied; revision: its Track revision, counted with
  * --lockstep); and received warnings. With --lockstep each is offered at
  * once; otherwise the caller offers (node_picture_offer) when it sees
- * fit, so that a burst of samples wakes the picture thread once. */
+ * fit, so that a burst of samples is handed over once. */
 void node_picture_put(node_picture *p, const mwds_source_track *s, size_t n, int64_t picture_ns,
                       mwds_net_cause cause);
 void node_picture_put_received(node_picture *p, const mwds_source_track *s, uint32_t revision);

@@ -527,7 +527,6 @@ static int on_status(void *ctx, const mwds_net_status_rx *s)
 }
 
 #define NODE_OFFER_NS 1000000
-#define NODE_SWEEP_NS 100000000
 
 /* Hands what is staged to the picture and journal threads, without
  * waiting for their locks (tracking held). */
@@ -633,7 +632,7 @@ int cmd_node(int argc, char **argv)
     }
     cli_catch_stop();
     const int64_t hb_ns = (int64_t)(nd->cfg.heartbeat_s * 1e9);
-    int64_t next_hb = mwds_net_now(), next_sweep = next_hb;
+    int64_t next_hb = mwds_net_now();
     int listen = !nd->pic.lockstep;
     if (listen && mwds_net_listen(nd->net, (1u << MWDS_TOPIC_COUNT) - 1u, on_data, nd) != MWDS_OK) {
         fprintf(stderr, "mwds node %s: cannot take samples on DDS's receive thread; the main "
@@ -658,12 +657,10 @@ int cmd_node(int argc, char **argv)
             wait = 1000000; /* a background thread held its lock: try again soon */
         pthread_mutex_unlock(&nd->tracking);
         mwds_net_wait(nd->net, wait);
-        /* the topics in a fixed order (lockstep); when the receive thread
-         * takes them, a sweep every NODE_SWEEP_NS for any sample that came
-         * before the listener was set */
+        /* unless the receive thread takes them (mwds_net_listen took
+         * those that came before), the topics in a fixed order */
         pthread_mutex_lock(&nd->tracking);
-        if (!listen || mwds_net_now() >= next_sweep) {
-            next_sweep = mwds_net_now() + NODE_SWEEP_NS;
+        if (!listen) {
             mwds_net_take_looks(nd->net, on_look, nd, 0, NULL);
             mwds_net_take_tracks(nd->net, on_track, nd, 0, NULL);
             mwds_net_take_warnings(nd->net, on_warning, nd, 0, NULL);

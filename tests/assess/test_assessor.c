@@ -248,6 +248,19 @@ static const char SEA_SQUARE[] =
     "\"properties\":{\"code\":\"BOX\",\"nation\":\"JPN\"},\"geometry\":{\"type\":\"Polygon\","
     "\"coordinates\":[[[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]]}}]}";
 
+/* Default configuration with the areas parsed from geojson (named name)
+ * and the origin; the caller sets the rest and creates the assessor. */
+static void config_with_areas(mwds_assessor_config *c, mwds_areas *areas, const char *name,
+                              const char *geojson, const char *origin)
+{
+    char err[256];
+    assert_int_equal(mwds_areas_parse(name, geojson, strlen(geojson), areas, err, sizeof err),
+                     MWDS_OK);
+    mwds_assessor_config_default(c);
+    c->areas = areas;
+    strcpy(c->origin, origin);
+}
+
 static int count_kind(const mwds_warning *w, int n, mwds_warning_kind k)
 {
     int c = 0;
@@ -266,12 +279,8 @@ static void test_warning_rules(void **state)
     snprintf(text, sizeof text, SEA_SQUARE, lon - 0.5, lat - 0.5, lon + 0.5, lat - 0.5, lon + 0.5,
              lat + 0.5, lon - 0.5, lat + 0.5, lon - 0.5, lat - 0.5);
     mwds_areas areas;
-    char err[256];
-    assert_int_equal(mwds_areas_parse("box", text, strlen(text), &areas, err, sizeof err), MWDS_OK);
     mwds_assessor_config c;
-    mwds_assessor_config_default(&c);
-    c.areas = &areas;
-    strcpy(c.origin, "JPN");
+    config_with_areas(&c, &areas, "box", text, "JPN");
     c.min_interval_s = 0.0;
     mwds_assessor *as;
     assert_int_equal(mwds_assessor_create(&c, &as), MWDS_OK);
@@ -360,14 +369,9 @@ static void test_assessment_budget(void **state)
     (void)state;
     mwds_traj tr = solve("mrbm", 39.0, 125.7, 90.0, 1000.0);
     mwds_areas areas;
-    char err[256];
-    const char *none = "{\"type\": \"FeatureCollection\", \"features\": []}";
-    assert_int_equal(mwds_areas_parse("none", none, strlen(none), &areas, err, sizeof err),
-                     MWDS_OK);
     mwds_assessor_config c;
-    mwds_assessor_config_default(&c);
-    c.areas = &areas;
-    strcpy(c.origin, "KOR");
+    config_with_areas(&c, &areas, "none", "{\"type\": \"FeatureCollection\", \"features\": []}",
+                      "KOR");
     c.max_assessments = 1;
     mwds_assessor *as;
     assert_int_equal(mwds_assessor_create(&c, &as), MWDS_OK);
